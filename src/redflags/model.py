@@ -1,0 +1,151 @@
+"""FollowTheMoney-shaped entities with provenance, built and validated against the FtM model.
+
+Entities travel as plain dicts (``{"id", "schema", "properties", "datasets", "provenance"}``)
+so that OpenSanctions data, Aleph exports and yente clients work unchanged; the builder keeps
+them valid by checking every property against the followthemoney schema.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any, TypedDict
+
+from followthemoney import model as ftm_model
+
+# Properties the FtM model has but this product must never fill: it screens against public
+# lists and never profiles people by ethnicity, religion or appearance.
+FORBIDDEN_PROPERTIES = frozenset(
+    {"ethnicity", "religion", "eyeColor", "hairColor", "height", "weight", "appearance", "images"}
+)
+
+# Types whose values go through followthemoney's cleaning (dates to ISO, countries to codes).
+_CLEANED_TYPES = frozenset({"date", "country", "url", "email", "iban", "number"})
+
+MAX_VALUE_LENGTH = 65_536
+
+
+class Provenance(TypedDict, total=False):
+    list: str
+    list_version: str
+    record_id: str
+    programs: list[str]
+    listed_on: str
+    source_url: str
+
+
+class FtMEntity(TypedDict, total=False):
+    id: str
+    schema: str
+    properties: dict[str, list[str]]
+    datasets: list[str]
+    referents: list[str]
+    provenance: Provenance
+    caption: str
+
+
+def make_id(*parts: object) -> str:
+    """A stable id from a list's own record key, so versions can be diffed by id."""
+    text = ".".join(str(p) for p in parts if p is not None and str(p) != "")
+    return text.lower().replace(" ", "-")
+
+
+def hash_id(prefix: str, *parts: object) -> str:
+    """A stable id for things a list does not number (addresses, identifications)."""
+    digest = hashlib.sha1("|".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:16]
+    return f"{prefix}-{digest}"
+
+
+@lru_cache(maxsize=4096)
+def _prop(schema: str, prop: str) -> Any:
+    sch = ftm_model.get(schema)
+    if sch is None:
+        raise ValueError(f"unknown FollowTheMoney schema: {schema!r}")
+    p = sch.get(prop)
+    if p is None:
+        raise ValueError(f"schema {schema} has no property {prop!r}")
+    return p
+
+
+def schema_exists(schema: str) -> bool:
+    return ftm_model.get(schema) is not None
+
+
+def is_a(schema: str, parent: str) -> bool:
+    """True when ``schema`` is ``parent`` or extends it (e.g. Company is a LegalEntity)."""
+    sch = ftm_model.get(schema)
+    return sch is not None and sch.is_a(parent)
+
+
+class EntityBuilder:
+    """Collects property values for one entity, cleaning and de-duplicating them."""
+
+    __slots__ = ("datasets", "id", "properties", "provenance", "schema")
+
+    def __init__(self, schema: str, entity_id: str, dataset: str | None = None) -> None:
+        if ftm_model.get(schema) is None:
+            raise ValueError(f"unknown FollowTheMoney schema: {schema!r}")
+        self.schema = schema
+        self.id = entity_id
+        self.properties: dict[str, list[str]] = {}
+        self.datasets: list[str] = [dataset] if dataset else []
+        self.provenance: Provenance = {}
+
+    def add(self, prop: str, values: str | Iterable[str | None] | None, clean: bool = True) -> None:
+        """Add one or more values; blanks are skipped, cleaned values de-duplicated."""
+        if values is None:
+            return
+        if prop in FORBIDDEN_PROPERTIES:
+            raise ValueError(f"property {prop!r} is never recorded by redflags")
+        p = _prop(self.schema, prop)
+        items = [values] if isinstance(values, str) else values
+        bucket = self.properties.get(prop)
+        for raw in items:
+            if raw is None:
+                continue
+            value = " ".join(str(raw).split())
+            if not value:
+                continue
+            if len(value) > MAX_VALUE_LENGTH:
+                value = value[:MAX_VALUE_LENGTH]
+            if clean and p.type.name in _CLEANED_TYPES:
+                cleaned = p.type.clean(value)
+                if cleaned is None:
+                    continue
+                value = str(cleaned)
+            if bucket is None:
+                bucket = self.properties[prop] = []
+            if value not in bucket:
+                bucket.append(value)
+
+    def set_provenance(self, **values: Any) -> None:
+        for key, value in values.items():
+            if value is None or value == [] or value == "":
+                continue
+            self.provenance[key] = value  # type: ignore[literal-required]
+
+    def first(self, prop: str) -> str | None:
+        vals = self.properties.get(prop)
+        return vals[0] if vals else None
+
+    def to_dict(self) -> FtMEntity:
+        entity: FtMEntity = {
+            "id": self.id,
+            "schema": self.schema,
+            "properties": self.properties,
+            "datasets": self.datasets,
+        }
+        if self.provenance:
+            entity["provenance"] = self.provenance
+        return entity
+
+
+def caption(entity: FtMEntity | dict[str, Any]) -> str:
+    """The label a person reads: the first name-like property, else the id."""
+    props = entity.get("properties", {})
+    for prop in ("name", "caption", "alias", "title", "number", "full", "summary"):
+        vals = props.get(prop)
+        if vals:
+            return str(vals[0])
+    return str(entity.get("id", ""))

@@ -1,0 +1,57 @@
+"""Source parsers, one module per official format, and the registry of known lists."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from pathlib import Path
+
+from redflags.errors import RedflagsError
+from redflags.sources.base import ParseContext, Parser
+
+# format name -> "module:function"; imported lazily so a command loads only what it uses.
+FORMATS: dict[str, str] = {
+    "ofac-csv": "redflags.sources.ofac_csv:parse",
+    "ofac-xml": "redflags.sources.ofac_xml:parse",
+    "csl-csv": "redflags.sources.csl:parse_csv",
+    "csl-json": "redflags.sources.csl:parse_json",
+    "bis-dpl": "redflags.sources.bis_dpl:parse",
+    "us-json": "redflags.sources.us_json:parse",
+    "un-xml": "redflags.sources.un_xml:parse",
+    "uk-ofsi": "redflags.sources.uk_ofsi:parse",
+    "eu-xml": "redflags.sources.eu_xml:parse",
+    "ftm": "redflags.sources.ftm_json:parse",
+    "custom": "redflags.sources.custom:parse",
+}
+
+
+def get_parser(fmt: str) -> Parser:
+    target = FORMATS.get(fmt)
+    if target is None:
+        known = ", ".join(sorted(FORMATS))
+        raise RedflagsError(f"unknown format {fmt!r}; known formats: {known}")
+    module_name, func = target.split(":")
+    parser: Parser = getattr(import_module(module_name), func)
+    return parser
+
+
+def guess_format(path: Path) -> str | None:
+    """Guess a format from well-known official file names."""
+    name = path.name.lower()
+    if name in {"sdn.csv", "cons_prim.csv", "add.csv", "alt.csv"}:
+        return "ofac-csv"
+    if name in {"sdn.xml", "consolidated.xml"}:
+        return "ofac-xml"
+    if name in {"dpl.txt"} or name.startswith("denied_persons"):
+        return "bis-dpl"
+    if name.startswith("conlist") or name.startswith("ofsi"):
+        return "uk-ofsi"
+    if name.startswith("un_consolidated") or name == "consolidated.xml":
+        return "un-xml"
+    if "consolidated_screening_list" in name or name == "consolidated.csv":
+        return "csl-csv"
+    if name.endswith((".ftm.json", ".ftm.jsonl", ".ijson")) or name in {"entities.ftm.json"}:
+        return "ftm"
+    return None
+
+
+__all__ = ["FORMATS", "ParseContext", "Parser", "get_parser", "guess_format"]

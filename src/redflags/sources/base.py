@@ -1,0 +1,197 @@
+"""What every source parser shares: its context, its signature, and safe ways to open files.
+
+A parser is a function ``parse(path, ctx) -> Iterator[FtMEntity]`` that streams entities; it
+raises :class:`redflags.errors.SourceError` naming the file and line/record for bad input.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from lxml import etree
+
+from redflags.errors import SourceError
+from redflags.model import FtMEntity
+
+# One field longer than this is not a list record but a broken or hostile file.
+MAX_FIELD_BYTES = 1_000_000
+CTRL_Z = "\x1a"
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    """What a parser knows about the list it reads; never about the store or matching."""
+
+    list_name: str
+    source_url: str | None = None
+    publisher: str | None = None
+    options: dict[str, str] = field(default_factory=dict)
+
+
+Parser = Callable[[Path, ParseContext], Iterator[FtMEntity]]
+
+
+def sniff_head(path: Path, size: int = 4096) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(size)
+
+
+def check_not_empty_or_html(path: Path) -> None:
+    """Refuse the two commonest broken downloads: nothing, or an HTML error page."""
+    if not path.exists():
+        raise SourceError(path, "file does not exist")
+    head = sniff_head(path)
+    if not head.strip(b"\x00\x1a \r\n\t\xef\xbb\xbf"):
+        raise SourceError(path, "file is empty")
+    lower = head.lstrip(b"\xef\xbb\xbf \r\n\t").lower()
+    if lower.startswith((b"<!doctype html", b"<html")) or b"<html" in lower[:512]:
+        raise SourceError(path, "file is an HTML page, not list data (a failed download?)", line=1)
+
+
+def open_text(path: Path, encodings: tuple[str, ...] = ("utf-8-sig", "cp1252")) -> IO[str]:
+    """Open a text file in the first encoding that decodes it entirely.
+
+    OFAC files are Windows-1252; most others are UTF-8. Decoding is checked over the whole
+    file in a streaming pass, so a wrong guess never yields mojibake halfway through.
+    """
+    check_not_empty_or_html(path)
+    errors: list[str] = []
+    for enc in encodings:
+        try:
+            with open(path, encoding=enc, newline="") as fh:
+                while fh.read(1 << 20):
+                    pass
+        except UnicodeDecodeError as exc:
+            line = _line_of_offset(path, exc.start)
+            errors.append(f"{enc} fails at byte {exc.start} (line {line})")
+            continue
+        return open(path, encoding=enc, newline="")
+    raise SourceError(path, "cannot decode text: " + "; ".join(errors))
+
+
+def _line_of_offset(path: Path, offset: int) -> int:
+    with open(path, "rb") as fh:
+        return fh.read(offset).count(b"\n") + 1
+
+
+def read_csv_rows(
+    path: Path,
+    *,
+    delimiter: str = ",",
+    encodings: tuple[str, ...] = ("utf-8-sig", "cp1252"),
+) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line number, fields) for a CSV file, stripping a trailing Ctrl-Z line.
+
+    Guards against a single huge field (the csv module would otherwise buffer it whole).
+    """
+    csv.field_size_limit(MAX_FIELD_BYTES)
+    with open_text(path, encodings) as fh:
+        reader = csv.reader(_strip_ctrl_z(fh), delimiter=delimiter)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise SourceError(path, f"malformed CSV: {exc}", line=reader.line_num) from None
+            if not row or (len(row) == 1 and not row[0].strip(CTRL_Z + " \r\n")):
+                continue
+            yield reader.line_num, row
+
+
+def _strip_ctrl_z(fh: IO[str]) -> Iterator[str]:
+    for line in fh:
+        if CTRL_Z in line:
+            line = line.replace(CTRL_Z, "")
+            if not line.strip():
+                continue
+        yield line
+
+
+def null(value: str | None, markers: tuple[str, ...] = ("-0-",)) -> str | None:
+    """Map list null markers (OFAC's ``-0-``) and blanks to None."""
+    if value is None:
+        return None
+    v = value.strip()
+    if not v or v in markers:
+        return None
+    return v
+
+
+def safe_xml_parser() -> etree.XMLParser:
+    """An lxml parser that never resolves entities, never touches the network and never
+    builds huge trees: defeats billion-laughs and external-entity (XXE) files."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        dtd_validation=False,
+        remove_blank_text=True,
+    )
+
+
+def iter_xml(path: Path, tag: str | tuple[str, ...]) -> Iterator[etree._Element]:
+    """Stream elements by (local) tag name with a safe iterparse; clears each after use.
+
+    Raises SourceError with the line for truncated or malformed XML, and refuses any DTD
+    that declares entities.
+    """
+    check_not_empty_or_html(path)
+    tags = (tag,) if isinstance(tag, str) else tag
+    _refuse_entity_declarations(path)
+    try:
+        for _event, elem in etree.iterparse(
+            str(path),
+            events=("end",),
+            resolve_entities=False,
+            no_network=True,
+            huge_tree=False,
+            load_dtd=False,
+            remove_blank_text=True,
+        ):
+            if etree.QName(elem).localname in tags:
+                yield elem
+                elem.clear(keep_tail=False)
+                parent = elem.getparent()
+                if parent is not None:
+                    while elem.getprevious() is not None:
+                        del parent[0]
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno if exc.lineno else None
+        raise SourceError(path, f"malformed or truncated XML: {exc.msg}", line=line) from None
+
+
+def _refuse_entity_declarations(path: Path) -> None:
+    """XML lists never declare entities; a file that does is hostile or broken."""
+    head = sniff_head(path, 65536)
+    if b"<!ENTITY" in head or b"<!entity" in head:
+        line = head[: head.find(b"<!ENTITY")].count(b"\n") + 1 if b"<!ENTITY" in head else None
+        raise SourceError(path, "XML declares entities (DTD); refused for safety", line=line)
+
+
+def xml_text(elem: etree._Element | None) -> str | None:
+    if elem is None or elem.text is None:
+        return None
+    text = " ".join(elem.text.split())
+    return text or None
+
+
+def local_children(elem: etree._Element, name: str) -> list[etree._Element]:
+    return [c for c in elem if isinstance(c.tag, str) and etree.QName(c).localname == name]
+
+
+def local_child(elem: etree._Element, name: str) -> etree._Element | None:
+    for c in elem:
+        if isinstance(c.tag, str) and etree.QName(c).localname == name:
+            return c
+    return None
+
+
+def bytes_reader(data: bytes) -> io.BytesIO:
+    return io.BytesIO(data)
