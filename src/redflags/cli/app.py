@@ -1,0 +1,30 @@
+"""Assembles the Typer application from the command modules."""
+
+from __future__ import annotations
+
+import typer
+
+from redflags import __version__
+from redflags.cli import lists_cmds
+
+app = typer.Typer(
+    name="redflags",
+    help="Screen organisations and listed persons against official sanctions and "
+    "restricted-party lists, with evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+app.command()(lists_cmds.update)
+app.command("import")(lists_cmds.import_)
+app.command()(lists_cmds.lists)
+app.command()(lists_cmds.versions)
+app.command()(lists_cmds.diff)
+app.command()(lists_cmds.export)
+
+
+@app.command()
+def version() -> None:
+    """Print the redflags version."""
+    typer.echo(__version__)

@@ -1,0 +1,160 @@
+"""One read interface over the store, or over the bundled snapshot when the store is empty.
+
+Commands that only read (screen, lists, serve) call :func:`open_catalog`; they never need
+to know which of the two answers them, but the user is always told.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from redflags.model import FtMEntity
+from redflags.sources.registry import LISTS
+from redflags.store import bundle
+from redflags.store.duck import Store
+
+
+@dataclass(frozen=True)
+class ListInfo:
+    name: str
+    title: str
+    version_id: str
+    list_date: str | None
+    imported_at: datetime | None
+    entity_count: int
+    origin: str  # "store" or "bundle"
+    source_url: str | None = None
+
+    def age_days(self, today: date | None = None) -> int | None:
+        """Days since the list's own date (else since it was imported)."""
+        today = today or datetime.now(UTC).date()
+        ref: date | None = None
+        if self.list_date:
+            try:
+                ref = date.fromisoformat(self.list_date[:10])
+            except ValueError:
+                ref = None
+        if ref is None and self.imported_at is not None:
+            ref = self.imported_at.date()
+        return (today - ref).days if ref else None
+
+    def stale(self, today: date | None = None) -> bool:
+        spec = LISTS.get(self.name)
+        limit = spec.stale_after_days if spec else 30
+        age = self.age_days(today)
+        return age is not None and age > limit
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "version": self.version_id,
+            "list_date": self.list_date,
+            "imported_at": self.imported_at.isoformat() if self.imported_at else None,
+            "entity_count": self.entity_count,
+            "origin": self.origin,
+            "source_url": self.source_url,
+            "age_days": self.age_days(),
+            "stale": self.stale(),
+        }
+
+
+class Catalog:
+    """The current lists and their entities, from the store or from the bundle."""
+
+    def __init__(self, store_path: Path | None) -> None:
+        self.store_path = store_path
+        self.origin = "bundle"
+        self._infos: list[ListInfo] = []
+        if store_path is not None and store_path.exists():
+            with Store(store_path, read_only=True) as store:
+                if not store.is_empty():
+                    self.origin = "store"
+                    self._infos = [_info_from_version(v) for v in store.current_versions()]
+        if self.origin == "bundle":
+            man = bundle.manifest()
+            self.snapshot_date: str | None = man.get("snapshot_date")
+            self._bundle_entries = {e["list"]: e for e in man.get("lists", [])}
+            self._infos = [_info_from_bundle(e) for e in man.get("lists", [])]
+        else:
+            self.snapshot_date = None
+
+    @property
+    def description(self) -> str:
+        if self.origin == "bundle":
+            return (
+                f"bundled snapshot of {self.snapshot_date} (no lists imported yet; run "
+                "`redflags update` for current lists)"
+            )
+        return f"local store {self.store_path}"
+
+    def lists(self) -> list[ListInfo]:
+        return list(self._infos)
+
+    def list_names(self) -> list[str]:
+        return [i.name for i in self._infos]
+
+    def fingerprint(self, lists: Iterable[str] | None = None) -> str:
+        """Identifies the exact versions in use, so a cached index knows when it is stale."""
+        wanted = set(lists) if lists is not None else None
+        parts = sorted(
+            i.version_id for i in self._infos if wanted is None or i.name in wanted
+        )
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+    def iter_entities(self, lists: Iterable[str] | None = None) -> Iterator[FtMEntity]:
+        wanted = set(lists) if lists is not None else set(self.list_names())
+        if self.origin == "store":
+            assert self.store_path is not None
+            with Store(self.store_path, read_only=True) as store:
+                yield from store.iter_entities(lists=wanted)
+            return
+        for name, entry in self._bundle_entries.items():
+            if name in wanted:
+                for entity in bundle.iter_list(entry):
+                    prov = dict(entity.get("provenance", {}))
+                    prov.setdefault("list_version", str(entry["version"]))
+                    entity["provenance"] = prov  # type: ignore[typeddict-item]
+                    yield entity
+
+
+def _info_from_version(v: dict[str, Any]) -> ListInfo:
+    spec = LISTS.get(v["list"])
+    return ListInfo(
+        name=v["list"],
+        title=spec.title if spec else v["list"],
+        version_id=v["version_id"],
+        list_date=v.get("list_date"),
+        imported_at=v.get("imported_at"),
+        entity_count=int(v.get("entity_count", 0)),
+        origin="store",
+        source_url=v.get("source_url"),
+    )
+
+
+def _info_from_bundle(entry: dict[str, Any]) -> ListInfo:
+    spec = LISTS.get(entry["list"])
+    return ListInfo(
+        name=entry["list"],
+        title=spec.title if spec else entry["list"],
+        version_id=str(entry["version"]),
+        list_date=entry.get("list_date"),
+        imported_at=None,
+        entity_count=int(entry.get("entity_count", 0)),
+        origin="bundle",
+        source_url=entry.get("source_url"),
+    )
+
+
+def open_catalog(store_path: Path | None) -> Catalog:
+    return Catalog(store_path)
+
+
+def bundle_manifest_json() -> str:
+    return json.dumps(bundle.manifest(), indent=2)

@@ -1,0 +1,475 @@
+"""The DuckDB store: every import is a list version; swaps are atomic; versions can be diffed.
+
+An import runs in one transaction: the new version's entities are written, checked (a new
+version that loses more than ``max_shrink`` of the previous one's entities is refused), and
+only then made current. A failure or a killed process leaves the previous version current:
+DuckDB discards the uncommitted transaction when the file is next opened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from redflags import __version__
+from redflags.errors import RedflagsError, SourceError, StoreError
+from redflags.model import FtMEntity, caption
+from redflags.sources import FORMATS, ParseContext, get_parser
+
+SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS versions (
+    version_id VARCHAR PRIMARY KEY,
+    list VARCHAR NOT NULL,
+    format VARCHAR NOT NULL,
+    source_url VARCHAR,
+    source_path VARCHAR,
+    checksum VARCHAR NOT NULL,
+    fetched_at TIMESTAMP,
+    imported_at TIMESTAMP NOT NULL,
+    list_date VARCHAR,
+    parser_version VARCHAR NOT NULL,
+    entity_count INTEGER NOT NULL,
+    counts VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS entities (
+    version_id VARCHAR NOT NULL,
+    id VARCHAR NOT NULL,
+    schema VARCHAR NOT NULL,
+    caption VARCHAR,
+    hash VARCHAR NOT NULL,
+    data VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS current_versions (
+    list VARCHAR PRIMARY KEY,
+    version_id VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS http_cache (
+    url VARCHAR PRIMARY KEY,
+    etag VARCHAR,
+    last_modified VARCHAR,
+    checked_at TIMESTAMP
+);
+"""
+
+DEFAULT_MAX_SHRINK = 0.2
+DEFAULT_KEEP_VERSIONS = 3
+_CHUNK = 20_000
+
+ProgressFn = Callable[[int], None]
+
+
+@dataclass
+class ImportReport:
+    list: str
+    version_id: str | None
+    previous_version_id: str | None
+    entity_count: int
+    counts: dict[str, int]
+    unchanged: bool = False
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+    list_date: str | None = None
+
+
+@dataclass
+class VersionDiff:
+    old: str
+    new: str
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+
+
+def checksum_paths(paths: Iterable[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.name.encode("utf-8"))
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def input_files(path: Path, fmt: str) -> list[Path]:
+    """The files an import reads, so the checksum covers sibling files (OFAC add/alt...)."""
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.is_file())
+    if fmt == "ofac-csv":
+        return sorted(p for p in path.parent.iterdir() if p.suffix.lower() == ".csv")
+    return [path]
+
+
+def entity_hash(entity: FtMEntity | dict[str, Any]) -> str:
+    body = {k: v for k, v in entity.items() if k != "provenance"}
+    prov = {k: v for k, v in dict(entity.get("provenance", {})).items() if k != "list_version"}
+    body["provenance"] = prov
+    return hashlib.sha1(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def parser_version(fmt: str) -> str:
+    module = import_module(FORMATS[fmt].split(":")[0])
+    return f"redflags {__version__}/{fmt} {getattr(module, 'PARSER_VERSION', '1')}"
+
+
+def list_date_of(fmt: str, path: Path) -> str | None:
+    module = import_module(FORMATS[fmt].split(":")[0])
+    fn = getattr(module, "list_date", None)
+    if fn is None:
+        return None
+    try:
+        value = fn(path)
+    except (OSError, ValueError, SourceError):
+        return None
+    return str(value) if value else None
+
+
+class Store:
+    """One DuckDB file holding every list version; open it, use it, close it."""
+
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        self.path = path
+        if read_only and not path.exists():
+            raise StoreError(f"no store at {path}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open store {path}: {exc}") from None
+        if not read_only:
+            self.con.execute(SCHEMA_SQL)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading -------------------------------------------------------------------------
+    def is_empty(self) -> bool:
+        row = self.con.execute("SELECT count(*) FROM current_versions").fetchone()
+        return not row or row[0] == 0
+
+    def current_versions(self) -> list[dict[str, Any]]:
+        rows = self.con.execute(
+            """SELECT v.* FROM versions v JOIN current_versions c USING (version_id)
+               ORDER BY v.list"""
+        ).fetchall()
+        cols = [d[0] for d in self.con.description or []]
+        return [dict(zip(cols, row, strict=True)) for row in rows]
+
+    def versions(self, list_name: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM versions"
+        params: list[Any] = []
+        if list_name:
+            sql += " WHERE list = ?"
+            params.append(list_name)
+        rows = self.con.execute(sql + " ORDER BY list, imported_at", params).fetchall()
+        cols = [d[0] for d in self.con.description or []]
+        return [dict(zip(cols, row, strict=True)) for row in rows]
+
+    def current_version(self, list_name: str) -> str | None:
+        row = self.con.execute(
+            "SELECT version_id FROM current_versions WHERE list = ?", [list_name]
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def iter_entities(
+        self, lists: Iterable[str] | None = None, version_ids: Iterable[str] | None = None
+    ) -> Iterator[FtMEntity]:
+        """Stream current entities (or those of given versions) as FtM dicts."""
+        if version_ids is None:
+            cur = {v["list"]: v["version_id"] for v in self.current_versions()}
+            wanted = set(lists) if lists is not None else set(cur)
+            version_ids = [vid for name, vid in cur.items() if name in wanted]
+        ids = list(version_ids)
+        if not ids:
+            return
+        cursor = self.con.cursor()
+        try:
+            cursor.execute(
+                "SELECT data FROM entities WHERE version_id IN (SELECT unnest(?)) ORDER BY id",
+                [ids],
+            )
+            while True:
+                batch = cursor.fetchmany(5000)
+                if not batch:
+                    break
+                for (data,) in batch:
+                    yield json.loads(data)
+        finally:
+            cursor.close()
+
+    def get_entity(self, entity_id: str) -> FtMEntity | None:
+        row = self.con.execute(
+            """SELECT e.data FROM entities e JOIN current_versions c USING (version_id)
+               WHERE e.id = ? LIMIT 1""",
+            [entity_id],
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def diff(self, old: str, new: str) -> VersionDiff:
+        """Added, removed and changed entities between two versions, by stable id."""
+        for vid in (old, new):
+            if not self.con.execute("SELECT 1 FROM versions WHERE version_id=?", [vid]).fetchone():
+                raise StoreError(f"unknown version {vid!r}")
+        result = VersionDiff(old=old, new=new)
+        rows = self.con.execute(
+            """
+            WITH a AS (SELECT id, hash FROM entities WHERE version_id = ?),
+                 b AS (SELECT id, hash FROM entities WHERE version_id = ?)
+            SELECT coalesce(a.id, b.id) AS id,
+                   CASE WHEN a.id IS NULL THEN 'added'
+                        WHEN b.id IS NULL THEN 'removed'
+                        ELSE 'changed' END AS kind
+            FROM a FULL OUTER JOIN b ON a.id = b.id
+            WHERE a.id IS NULL OR b.id IS NULL OR a.hash <> b.hash
+            ORDER BY id
+            """,
+            [old, new],
+        ).fetchall()
+        for entity_id, kind in rows:
+            getattr(result, kind).append(entity_id)
+        return result
+
+    # -- http cache (conditional GET) --------------------------------------------------------
+    def http_validators(self, url: str) -> tuple[str | None, str | None]:
+        row = self.con.execute(
+            "SELECT etag, last_modified FROM http_cache WHERE url = ?", [url]
+        ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def save_http_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        self.con.execute(
+            """INSERT OR REPLACE INTO http_cache VALUES (?, ?, ?, ?)""",
+            [url, etag, last_modified, datetime.now(UTC).replace(tzinfo=None)],
+        )
+
+    # -- writing ---------------------------------------------------------------------------
+    def import_file(
+        self,
+        list_name: str,
+        fmt: str,
+        path: Path,
+        *,
+        source_url: str | None = None,
+        fetched_at: datetime | None = None,
+        force: bool = False,
+        max_shrink: float = DEFAULT_MAX_SHRINK,
+        options: dict[str, str] | None = None,
+        progress: ProgressFn | None = None,
+        keep_versions: int = DEFAULT_KEEP_VERSIONS,
+    ) -> ImportReport:
+        """Parse ``path`` and store it as the new current version of ``list_name``."""
+        parser = get_parser(fmt)
+        if not path.exists():
+            raise SourceError(path, "file does not exist")
+        checksum = checksum_paths(input_files(path, fmt))
+        ctx = ParseContext(list_name=list_name, source_url=source_url, options=options or {})
+        return self.import_entities(
+            list_name,
+            fmt,
+            parser(path, ctx),
+            checksum=checksum,
+            source_url=source_url,
+            source_path=str(path),
+            fetched_at=fetched_at,
+            list_date=list_date_of(fmt, path),
+            parser_version=parser_version(fmt),
+            force=force,
+            max_shrink=max_shrink,
+            progress=progress,
+            keep_versions=keep_versions,
+            error_path=path,
+        )
+
+    def import_entities(
+        self,
+        list_name: str,
+        fmt: str,
+        entities: Iterable[FtMEntity],
+        *,
+        checksum: str,
+        source_url: str | None = None,
+        source_path: str | None = None,
+        fetched_at: datetime | None = None,
+        list_date: str | None = None,
+        parser_version: str = f"redflags {__version__}",
+        force: bool = False,
+        max_shrink: float = DEFAULT_MAX_SHRINK,
+        progress: ProgressFn | None = None,
+        keep_versions: int = DEFAULT_KEEP_VERSIONS,
+        error_path: Path | str = "<entities>",
+    ) -> ImportReport:
+        """Write a stream of entities as a new version, atomically (see module docstring)."""
+        previous = self.current_version(list_name)
+        if previous and not force:
+            row = self.con.execute(
+                "SELECT checksum, entity_count, counts, list_date FROM versions"
+                " WHERE version_id = ?",
+                [previous],
+            ).fetchone()
+            if row and row[0] == checksum:
+                return ImportReport(
+                    list_name, previous, previous, int(row[1]), json.loads(row[2]),
+                    unchanged=True, list_date=row[3],
+                )
+        now = datetime.now(UTC).replace(tzinfo=None)
+        version_id = f"{list_name}@{now:%Y%m%dT%H%M%S%f}-{checksum[:8]}"
+        counts: dict[str, int] = {}
+        total = 0
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for chunk in _chunks(entities, _CHUNK):
+                table = _arrow_chunk(chunk, version_id, counts)
+                self.con.register("_chunk", table)
+                self.con.execute("INSERT INTO entities SELECT * FROM _chunk")
+                self.con.unregister("_chunk")
+                total += len(chunk)
+                if progress:
+                    progress(total)
+            if total == 0:
+                raise SourceError(error_path, "no entities found in file")
+            dupes = self.con.execute(
+                """SELECT id, count(*) c FROM entities WHERE version_id = ?
+                   GROUP BY id HAVING c > 1 LIMIT 3""",
+                [version_id],
+            ).fetchall()
+            if dupes:
+                ids = ", ".join(str(d[0]) for d in dupes)
+                raise SourceError(error_path, f"entity ids are not unique (e.g. {ids})")
+            self.con.execute(
+                "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    version_id, list_name, fmt, source_url, source_path, checksum, fetched_at,
+                    now, list_date, parser_version, total, json.dumps(counts),
+                ],
+            )
+            report = ImportReport(list_name, version_id, previous, total, counts)
+            report.list_date = list_date
+            if previous:
+                diff = self.diff(previous, version_id)
+                report.added, report.removed = len(diff.added), len(diff.removed)
+                report.changed = len(diff.changed)
+                prev_count = self._count(previous)
+                if prev_count and not force and report.removed / prev_count > max_shrink:
+                    raise StoreError(
+                        f"refused: the new version of {list_name} loses {report.removed} of "
+                        f"{prev_count} entities ({report.removed / prev_count:.0%} > "
+                        f"{max_shrink:.0%}); the current version is kept. Use --force if "
+                        "the shrink is genuine."
+                    )
+            self.con.execute(
+                "INSERT OR REPLACE INTO current_versions VALUES (?, ?)", [list_name, version_id]
+            )
+            self._prune(list_name, keep_versions)
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        return report
+
+    def seed_from_bundle(self, progress: ProgressFn | None = None) -> list[ImportReport]:
+        """Copy the bundled snapshot into an empty store, so that importing one list never
+        hides the others; later updates replace these versions list by list."""
+        from redflags.store import bundle
+
+        reports: list[ImportReport] = []
+        man = bundle.manifest()
+        for entry in man.get("lists", []):
+            if self.current_version(entry["list"]):
+                continue
+            reports.append(
+                self.import_entities(
+                    entry["list"],
+                    "ftm",
+                    bundle.iter_list(entry),
+                    checksum=str(entry["sha256"]),
+                    source_url=entry.get("source_url"),
+                    source_path=f"bundled:{entry['file']}",
+                    list_date=entry.get("list_date"),
+                    parser_version=str(entry.get("parser_version", "bundle")),
+                    progress=progress,
+                )
+            )
+        return reports
+
+    def _count(self, version_id: str) -> int:
+        row = self.con.execute(
+            "SELECT entity_count FROM versions WHERE version_id = ?", [version_id]
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def _prune(self, list_name: str, keep: int) -> None:
+        old = self.con.execute(
+            """SELECT version_id FROM versions WHERE list = ?
+               ORDER BY imported_at DESC OFFSET ?""",
+            [list_name, max(keep, 1)],
+        ).fetchall()
+        for (vid,) in old:
+            self.con.execute("DELETE FROM entities WHERE version_id = ?", [vid])
+            self.con.execute("DELETE FROM versions WHERE version_id = ?", [vid])
+
+    def remove_list(self, list_name: str) -> None:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute("DELETE FROM current_versions WHERE list = ?", [list_name])
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+
+def _chunks(entities: Iterable[FtMEntity], size: int) -> Iterator[list[FtMEntity]]:
+    chunk: list[FtMEntity] = []
+    for entity in entities:
+        chunk.append(entity)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _arrow_chunk(chunk: list[FtMEntity], version_id: str, counts: dict[str, int]) -> pa.Table:
+    ids: list[str] = []
+    schemas: list[str] = []
+    captions: list[str] = []
+    hashes: list[str] = []
+    datas: list[str] = []
+    for entity in chunk:
+        if not entity.get("id") or not entity.get("schema"):
+            raise RedflagsError(f"parser produced an entity without id or schema: {entity!r:.200}")
+        schema = entity["schema"]
+        counts[schema] = counts.get(schema, 0) + 1
+        ids.append(entity["id"])
+        schemas.append(schema)
+        captions.append(caption(entity))
+        hashes.append(entity_hash(entity))
+        prov = dict(entity.get("provenance", {}))
+        prov["list_version"] = version_id
+        entity["provenance"] = prov  # type: ignore[typeddict-item]
+        datas.append(json.dumps(entity, ensure_ascii=False))
+    n = len(ids)
+    return pa.table(
+        {
+            "version_id": pa.array([version_id] * n, pa.string()),
+            "id": pa.array(ids, pa.string()),
+            "schema": pa.array(schemas, pa.string()),
+            "caption": pa.array(captions, pa.string()),
+            "hash": pa.array(hashes, pa.string()),
+            "data": pa.array(datas, pa.string()),
+        }
+    )

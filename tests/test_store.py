@@ -1,0 +1,143 @@
+"""The store: versions, atomic swaps, shrink protection, diffs, and surviving SIGKILL."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from redflags.errors import SourceError, StoreError
+from redflags.model import EntityBuilder, FtMEntity
+from redflags.store import Store
+
+
+def companies(n: int, prefix: str = "c", start: int = 0, tag: str = "") -> Iterator[FtMEntity]:
+    for i in range(start, start + n):
+        b = EntityBuilder("Company", f"{prefix}-{i}", "test_list")
+        b.add("name", f"Company {i} {tag}".strip())
+        b.add("country", "cn")
+        yield b.to_dict()
+
+
+def test_import_versions_and_diff(store_path: Path) -> None:
+    with Store(store_path) as st:
+        r1 = st.import_entities("test_list", "ftm", companies(100), checksum="a")
+        assert r1.entity_count == 100 and r1.version_id
+        # 10 removed, 5 added, 3 changed
+        new = list(companies(90, start=10)) + list(companies(5, start=100))
+        for e in new[:3]:
+            e["properties"]["name"] = ["Renamed " + e["id"]]
+        r2 = st.import_entities("test_list", "ftm", new, checksum="b")
+        assert (r2.added, r2.removed, r2.changed) == (5, 10, 3)
+        assert st.current_version("test_list") == r2.version_id
+        d = st.diff(r1.version_id or "", r2.version_id or "")
+        assert d.removed == sorted(f"c-{i}" for i in range(10))
+        assert len(d.added) == 5 and len(d.changed) == 3
+        entity = st.get_entity("c-50")
+        assert entity is not None
+        assert entity["provenance"]["list_version"] == r2.version_id
+
+
+def test_same_checksum_is_unchanged(store_path: Path) -> None:
+    with Store(store_path) as st:
+        r1 = st.import_entities("l", "ftm", companies(10), checksum="x")
+        r2 = st.import_entities("l", "ftm", companies(10), checksum="x")
+        assert r2.unchanged and r2.version_id == r1.version_id
+        assert len(st.versions("l")) == 1
+
+
+def test_shrink_is_refused_unless_forced(store_path: Path) -> None:
+    with Store(store_path) as st:
+        r1 = st.import_entities("l", "ftm", companies(100), checksum="1")
+        with pytest.raises(StoreError, match="loses 30 of 100"):
+            st.import_entities("l", "ftm", companies(70), checksum="2")
+        assert st.current_version("l") == r1.version_id
+        assert sum(1 for _ in st.iter_entities()) == 100
+        r3 = st.import_entities("l", "ftm", companies(70), checksum="2", force=True)
+        assert st.current_version("l") == r3.version_id
+
+
+def test_failing_parse_leaves_previous_version(store_path: Path) -> None:
+    def broken() -> Iterator[FtMEntity]:
+        yield from companies(30_000)
+        raise SourceError("bad.csv", "malformed row", line=30_001)
+
+    with Store(store_path) as st:
+        r1 = st.import_entities("l", "ftm", companies(50), checksum="1")
+        with pytest.raises(SourceError, match="bad.csv, line 30001"):
+            st.import_entities("l", "ftm", broken(), checksum="2")
+        assert st.current_version("l") == r1.version_id
+        assert sum(1 for _ in st.iter_entities()) == 50
+        assert len(st.versions("l")) == 1
+
+
+def test_empty_import_is_refused(store_path: Path) -> None:
+    with Store(store_path) as st, pytest.raises(SourceError, match="no entities"):
+        st.import_entities("l", "ftm", iter([]), checksum="1")
+
+
+def test_duplicate_ids_refused(store_path: Path) -> None:
+    with Store(store_path) as st, pytest.raises(SourceError, match="not unique"):
+        st.import_entities("l", "ftm", list(companies(3)) * 2, checksum="1")
+    with Store(store_path) as st:
+        assert st.is_empty()
+
+
+def test_old_versions_are_pruned(store_path: Path) -> None:
+    with Store(store_path) as st:
+        for i in range(5):
+            st.import_entities("l", "ftm", companies(10, tag=str(i)), checksum=str(i))
+        assert len(st.versions("l")) == 3
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys
+    from redflags.model import EntityBuilder
+    from redflags.store import Store
+
+    def endless():
+        i = 0
+        while True:
+            b = EntityBuilder("Company", f"k-{i}", "l")
+            b.add("name", f"Killed Company {i}")
+            yield b.to_dict()
+            i += 1
+
+    def progress(n):
+        print("inserted", n, flush=True)
+
+    with Store(__import__("pathlib").Path(sys.argv[1])) as st:
+        st.import_entities("l", "ftm", endless(), checksum="new", progress=progress)
+    """
+)
+
+
+def test_sigkill_during_import_keeps_previous_version(store_path: Path) -> None:
+    with Store(store_path) as st:
+        first = st.import_entities("l", "ftm", companies(500), checksum="old")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(store_path)], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    seen = 0
+    for line in proc.stdout:
+        seen = int(line.split()[1])
+        if seen >= 60_000:  # several chunks written inside the open transaction
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert seen >= 60_000
+    with Store(store_path, read_only=True) as st:
+        assert st.current_version("l") == first.version_id
+        ids = [e["id"] for e in st.iter_entities()]
+        assert len(ids) == 500 and all(i.startswith("c-") for i in ids)
+    with Store(store_path) as st:  # and it is writable again
+        r = st.import_entities("l", "ftm", companies(500, tag="again"), checksum="third")
+        assert st.current_version("l") == r.version_id
