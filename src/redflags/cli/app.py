@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from redflags import __version__
-from redflags.cli import lists_cmds
+from redflags.cli import lists_cmds, serve_cmds
 
 app = typer.Typer(
     name="redflags",
@@ -22,6 +22,8 @@ app.command()(lists_cmds.lists)
 app.command()(lists_cmds.versions)
 app.command()(lists_cmds.diff)
 app.command()(lists_cmds.export)
+app.command()(serve_cmds.serve)
+app.add_typer(serve_cmds.keys_app, name="keys")
 
 
 @app.command()

@@ -148,7 +148,9 @@ LISTS: dict[str, ListSpec] = {
             "un-xml",
             "United Nations Security Council",
             "UN public information",
-            urls={"consolidated.xml": "https://scsanctions.un.org/resources/xml/en/consolidated.xml"},
+            urls={
+                "consolidated.xml": "https://scsanctions.un.org/resources/xml/en/consolidated.xml"
+            },
             stale_after_days=7,
             bundled=True,
         ),
@@ -158,7 +160,9 @@ LISTS: dict[str, ListSpec] = {
             "uk-ofsi",
             "HM Treasury, Office of Financial Sanctions Implementation",
             "Open Government Licence v3.0",
-            urls={"ConList.csv": "https://ofsistorage.blob.core.windows.net/publishlive/2022format/ConList.csv"},
+            urls={
+                "ConList.csv": "https://ofsistorage.blob.core.windows.net/publishlive/2022format/ConList.csv"
+            },
             stale_after_days=7,
             bundled=True,
         ),

@@ -1,0 +1,1 @@
+"""The HTTP API: yente-compatible matching over the loaded lists, with API keys."""

@@ -1,0 +1,1 @@
+"""Screening: one query, a file of rows, or a stream, against the loaded lists."""

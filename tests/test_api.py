@@ -1,0 +1,189 @@
+"""The HTTP API: yente request/response shapes, keys, limits, and hot reload."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from redflags.api.app import create_app
+from redflags.api.keys import KeyStore
+from redflags.api.state import EngineHolder
+from redflags.model import EntityBuilder, FtMEntity
+from redflags.store import Store
+
+
+def listed() -> Iterator[FtMEntity]:
+    b = EntityBuilder("Company", "bis-hikvision", "us_bis_entity_list")
+    b.add("name", "Hangzhou Hikvision Digital Technology Co., Ltd.")
+    b.add("alias", "Hikvision")
+    b.add("country", "China")
+    b.set_provenance(list="us_bis_entity_list", record_id="1", citations=["84 FR 54004"])
+    yield b.to_dict()
+    p = EntityBuilder("Person", "ofac-1", "us_bis_entity_list")
+    p.add("name", "Viktor Anatolyevich BOUT")
+    p.add("birthDate", "1967-01-13")
+    p.set_provenance(list="us_bis_entity_list", record_id="2")
+    yield p.to_dict()
+    s = EntityBuilder("Sanction", "bis-hikvision-sanction", "us_bis_entity_list")
+    s.add("entity", "bis-hikvision")
+    s.add("program", "Entity List")
+    yield s.to_dict()
+
+
+@pytest.fixture()
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("REDFLAGS_HOME", str(tmp_path / "home"))
+    store = tmp_path / "store.duckdb"
+    with Store(store) as st:
+        st.import_entities("us_bis_entity_list", "ftm", listed(), checksum="v1")
+    return store
+
+
+@pytest.fixture()
+def keys(tmp_path: Path) -> tuple[KeyStore, str]:
+    ks = KeyStore(tmp_path / "keys.json")
+    return ks, ks.create("erp")
+
+
+@pytest.fixture()
+def client(env: Path, keys: tuple[KeyStore, str]) -> TestClient:
+    holder = EngineHolder.for_store(env, reload_interval=0)
+    holder.load()
+    app = create_app(holder, keys[0], max_batch=5, max_body_bytes=50_000)
+    return TestClient(app)
+
+
+def auth(keys: tuple[KeyStore, str], scheme: str = "Bearer") -> dict[str, str]:
+    return {"Authorization": f"{scheme} {keys[1]}"}
+
+
+YENTE_BODY: dict[str, Any] = {
+    "weights": {},
+    "queries": {
+        "supplier-17": {"schema": "Company", "properties": {"name": ["Hikvision"], "country": ["cn"]}},
+        "person-2": {"schema": "Person", "properties": {"name": ["Viktor Bout"],
+                                                         "birthDate": ["1967-01-13"]}},
+    },
+}
+
+
+def test_requires_a_key(client: TestClient, keys: tuple[KeyStore, str]) -> None:
+    assert client.post("/match/default", json=YENTE_BODY).status_code == 401
+    bad = client.post("/match/default", json=YENTE_BODY, headers={"Authorization": "Bearer x"})
+    assert bad.status_code == 401 and "traceback" not in bad.text.lower()
+    assert client.post("/match/default", json=YENTE_BODY, headers=auth(keys)).status_code == 200
+    # OpenSanctions' hosted API style, which existing yente clients send
+    assert client.post("/match/default", json=YENTE_BODY,
+                       headers=auth(keys, "ApiKey")).status_code == 200
+    assert client.get("/healthz").status_code == 200
+
+
+def test_keys_are_stored_hashed(keys: tuple[KeyStore, str]) -> None:
+    ks, token = keys
+    assert token not in ks.path.read_text()
+    assert ks.verify(token) == "erp" and ks.verify(token + "x") is None
+
+
+def test_yente_match_shape(client: TestClient, keys: tuple[KeyStore, str]) -> None:
+    resp = client.post(
+        "/match/default",
+        params={"algorithm": "logic-v2", "threshold": 0.7, "limit": 3},
+        json=YENTE_BODY,
+        headers=auth(keys),
+    )
+    assert resp.status_code == 200
+    data = resp.json()
+    assert set(data) >= {"responses", "limit", "matcher", "algorithm", "list_versions"}
+    assert data["limit"] == 3
+    assert set(data["responses"]) == {"supplier-17", "person-2"}
+    first = data["responses"]["supplier-17"]
+    assert first["status"] == 200 and first["total"]["relation"] == "eq"
+    assert first["query"]["schema"] == "Company"
+    top = first["results"][0]
+    for key in ("id", "caption", "schema", "properties", "datasets", "referents", "target",
+                "first_seen", "last_seen", "last_change", "score", "match", "features",
+                "explanations"):
+        assert key in top, key
+    assert top["id"] == "bis-hikvision" and top["match"] is True
+    assert 0.0 <= top["score"] <= 1.0
+    assert top["datasets"] == ["us_bis_entity_list"]
+    assert all("contribution" in e and "score" in e for e in top["explanations"].values())
+    assert data["list_versions"]["us_bis_entity_list"].startswith("us_bis_entity_list@")
+    person = data["responses"]["person-2"]["results"][0]
+    assert person["id"] == "ofac-1"
+
+
+def test_dataset_filters_and_exclusions(client: TestClient, keys: tuple[KeyStore, str]) -> None:
+    h = auth(keys)
+    assert client.post("/match/nope", json=YENTE_BODY, headers=h).status_code == 404
+    r = client.post("/match/us_bis_entity_list", json=YENTE_BODY, headers=h,
+                    params={"exclude_entity_ids": ["bis-hikvision"]}).json()
+    assert all(x["id"] != "bis-hikvision" for x in r["responses"]["supplier-17"]["results"])
+    r = client.post("/match/default", json=YENTE_BODY, headers=h,
+                    params={"exclude_dataset": ["us_bis_entity_list"]}).json()
+    assert r["responses"]["supplier-17"]["results"] == []
+
+
+def test_limits_and_bad_requests(client: TestClient, keys: tuple[KeyStore, str]) -> None:
+    h = auth(keys)
+    many = {"queries": {str(i): {"schema": "Company", "properties": {"name": ["x"]}}
+                        for i in range(6)}}
+    r = client.post("/match/default", json=many, headers=h)
+    assert r.status_code == 400 and "too many queries" in r.json()["detail"]
+    huge = {"queries": {"a": {"schema": "Company", "properties": {"name": ["x" * 60_000]}}}}
+    assert client.post("/match/default", json=huge, headers=h).status_code == 413
+    bad_schema = {"queries": {"a": {"schema": "Banana", "properties": {"name": ["x"]}}}}
+    assert client.post("/match/default", json=bad_schema, headers=h).status_code == 400
+    r = client.post("/match/default", content=b"{not json", headers=h)
+    assert r.status_code == 422
+    assert client.post("/match/default", json=YENTE_BODY, headers=h,
+                       params={"algorithm": "magic"}).status_code == 400
+
+
+def test_search_entities_catalog_algorithms(client: TestClient, keys: tuple[KeyStore, str]) -> None:
+    h = auth(keys)
+    s = client.get("/search/default", params={"q": "hikvision"}, headers=h).json()
+    assert s["results"][0]["id"] == "bis-hikvision"
+    e = client.get("/entities/bis-hikvision", headers=h)
+    assert e.status_code == 200
+    assert e.json()["provenance"]["citations"] == ["84 FR 54004"]
+    assert client.get("/entities/unknown", headers=h).status_code == 404
+    cat = client.get("/catalog", headers=h).json()
+    assert "us_bis_entity_list" in cat["current"]
+    algos = client.get("/algorithms", headers=h).json()
+    assert algos["default"] == algos["algorithms"][0]["name"]
+    assert client.get("/readyz").status_code == 200
+    spec = client.get("/openapi.json").json()
+    assert "/match/{dataset}" in spec["paths"]
+
+
+def test_hot_reload_keeps_inflight_engine(env: Path) -> None:
+    holder = EngineHolder.for_store(env, reload_interval=0)
+    holder.load()
+    old = holder.engine  # what a request in flight holds
+    assert not holder.check_reload()  # nothing changed
+    with Store(env) as st:
+        b = EntityBuilder("Company", "new-co", "us_bis_entity_list")
+        b.add("name", "Brand New Listed Trading Company")
+        st.import_entities("us_bis_entity_list", "ftm", [*listed(), b.to_dict()], checksum="v2")
+    assert holder.check_reload()
+    new = holder.engine
+    assert new is not old and holder.reloads == 1
+    q = {"schema": "Company", "properties": {"name": ["Brand New Listed Trading"]}}
+    assert old.thread_screener().screen(q, limit=1) == [] or \
+        old.thread_screener().screen(q, limit=1)[0].entity["id"] != "new-co"
+    assert new.thread_screener().screen(q, limit=1)[0].entity["id"] == "new-co"
+
+
+def test_no_auth_refused_off_loopback() -> None:
+    from typer.testing import CliRunner
+
+    from redflags.cli import app
+
+    result = CliRunner().invoke(app, ["serve", "--no-auth", "--host", "0.0.0.0"])
+    assert result.exit_code != 0
+    assert "loopback" in result.output
