@@ -1,4 +1,4 @@
-"""Loads what screening needs (catalog, cached matching index, screener) in one call.
+"""Loads what screening needs (catalog, cached matching index, ownership layer, screener).
 
 The index is cached on disk keyed by the exact list versions in use, so a new process starts
 in well under a second and a list update triggers exactly one rebuild.
@@ -9,26 +9,33 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from redflags.config import data_dir, index_dir, store_path
+from redflags.errors import RedflagsError
 from redflags.store.catalog import Catalog, ListInfo, open_catalog
 
 if TYPE_CHECKING:
     from redflags.matching.screener import Screener
+    from redflags.matching.types import ScreeningHit
+    from redflags.ownership.rules import Rule
+    from redflags.screening.exposure import OwnershipLayer
+
+OWNERSHIP_DIR = "ownership"
 
 
 @dataclass
 class Engine:
-    """A loaded screening engine: the lists it uses and a ready screener."""
+    """A loaded screening engine: the lists it uses, a screener, and the ownership layer."""
 
     catalog: Catalog
     lists: list[ListInfo]
     screener: Screener
     index_path: Path
+    ownership: OwnershipLayer | None = None
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
     @property
@@ -44,6 +51,48 @@ class Engine:
             self._local.screener = screener
         return screener
 
+    def node_screener(self) -> Screener | None:
+        if self.ownership is None or self.ownership.node_index is None:
+            return None
+        screener: Screener | None = getattr(self._local, "node_screener", None)
+        if screener is None:
+            screener = type(self.screener)(self.ownership.node_index)
+            self._local.node_screener = screener
+        return screener
+
+    def screen(
+        self,
+        query: Mapping[str, Any],
+        *,
+        threshold: float | None = None,
+        limit: int = 10,
+        datasets: set[str] | None = None,
+        exclude_ids: set[str] | None = None,
+        rules: list[Rule] | None = None,
+        derived: bool = True,
+    ) -> list[ScreeningHit]:
+        """Direct list hits, ranked, then derived hits through owners and links."""
+        from redflags.matching import DEFAULT_THRESHOLD
+
+        threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+        hits = self.thread_screener().screen(
+            query, threshold=threshold, limit=limit, datasets=datasets, exclude_ids=exclude_ids
+        )
+        if not derived or self.ownership is None:
+            return hits
+        extra = self.ownership.derived(
+            query,
+            hits,
+            self.screener.index,
+            self.node_screener(),
+            threshold=threshold,
+            datasets=datasets,
+            rules=rules,
+        )
+        if exclude_ids:
+            extra = [h for h in extra if h.entity["id"] not in exclude_ids]
+        return hits + extra
+
 
 def index_root(catalog: Catalog) -> Path:
     if catalog.origin == "store" and catalog.store_path is not None:
@@ -56,10 +105,10 @@ def load_engine(
     lists: Iterable[str] | None = None,
     on_build: Callable[[str], None] | None = None,
 ) -> Engine:
-    """Open the catalog, load (or build once and cache) the index, return a screener."""
-    from redflags.errors import RedflagsError
+    """Open the catalog, load (or build once and cache) the index, return the engine."""
     from redflags.matching.index import Index
     from redflags.matching.screener import Screener
+    from redflags.screening.exposure import OwnershipLayer
 
     catalog = open_catalog(store_path(store))
     infos = catalog.lists()
@@ -73,23 +122,50 @@ def load_engine(
         known = ", ".join(i.name for i in infos)
         raise RedflagsError(f"unknown list(s): {', '.join(unknown)}; available: {known}")
     used = [i for i in infos if i.name in set(wanted)]
+    sources = {i.name: i.version_id for i in used}
     root = index_root(catalog)
     path = root / catalog.fingerprint(wanted)
-    if not (path / "manifest.json").exists():
+    if not Index.is_current(path, sources):
         if on_build:
             on_build(f"Building the matching index for {len(used)} lists (once per version)…")
-        index = Index.build(catalog.iter_entities(wanted))
-        tmp = root / f".building-{os.getpid()}"
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.parent.mkdir(parents=True, exist_ok=True)
-        index.save(tmp)
-        try:
-            tmp.rename(path)
-        except OSError:  # another process built it first
-            shutil.rmtree(tmp, ignore_errors=True)
-        _prune_old_indexes(root, keep=path)
+        _build(catalog, used, sources, root, path)
     index = Index.load(path)
-    return Engine(catalog=catalog, lists=used, screener=Screener(index), index_path=path)
+    ownership = OwnershipLayer.load(path / OWNERSHIP_DIR)
+    screened = [i for i in used if i.kind != "ownership"]
+    return Engine(
+        catalog=catalog,
+        lists=screened,
+        screener=Screener(index),
+        index_path=path,
+        ownership=ownership,
+    )
+
+
+def _build(
+    catalog: Catalog, used: list[ListInfo], sources: dict[str, str], root: Path, path: Path
+) -> None:
+    from redflags.matching.index import Index
+    from redflags.screening.exposure import LinkCollector, OwnershipLayer
+
+    sanctions = [i.name for i in used if i.kind != "ownership"]
+    ownership = [i.name for i in used if i.kind == "ownership"]
+    collector = LinkCollector()
+    index = Index.build(collector.watch(catalog.iter_entities(sanctions)), sources=sources)
+    tmp = root / f".building-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    index.save(tmp)
+    own_entities = list(catalog.iter_entities(ownership)) if ownership else []
+    layer = OwnershipLayer.build(collector, own_entities, Index.load(tmp))
+    if layer is not None:
+        layer.save(tmp / OWNERSHIP_DIR)
+    if path.exists():
+        shutil.rmtree(path, ignore_errors=True)
+    try:
+        tmp.rename(path)
+    except OSError:  # another process built it first
+        shutil.rmtree(tmp, ignore_errors=True)
+    _prune_old_indexes(root, keep=path)
 
 
 def _prune_old_indexes(root: Path, keep: Path, max_kept: int = 3) -> None:

@@ -21,7 +21,15 @@ FORMATS: dict[str, str] = {
     "eu-xml": "redflags.sources.eu_xml:parse",
     "ftm": "redflags.sources.ftm_json:parse",
     "custom": "redflags.sources.custom:parse",
+    # ownership and control sources: stored as FtM party + link entities like any list
+    "bods": "redflags.ownership.ftm_entities:parse_bods",
+    "gleif": "redflags.ownership.ftm_entities:parse_gleif",
+    "uk-psc": "redflags.ownership.ftm_entities:parse_uk_psc",
+    "ownership-csv": "redflags.ownership.ftm_entities:parse_csv",
 }
+
+# formats whose versions are ownership data, not lists of listed parties
+OWNERSHIP_FORMATS = frozenset({"bods", "gleif", "uk-psc", "ownership-csv"})
 
 
 def get_parser(fmt: str) -> Parser:
@@ -54,4 +62,4 @@ def guess_format(path: Path) -> str | None:
     return None
 
 
-__all__ = ["FORMATS", "ParseContext", "Parser", "get_parser", "guess_format"]
+__all__ = ["FORMATS", "OWNERSHIP_FORMATS", "ParseContext", "Parser", "get_parser", "guess_format"]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from redflags.model import FtMEntity
+from redflags.sources import OWNERSHIP_FORMATS
 from redflags.sources.registry import LISTS
 from redflags.store import bundle
 from redflags.store.duck import Store
@@ -30,6 +31,8 @@ class ListInfo:
     entity_count: int
     origin: str  # "store" or "bundle"
     source_url: str | None = None
+    # "sanctions": a list of listed parties; "ownership": ownership/control data (BODS...)
+    kind: str = "sanctions"
 
     def age_days(self, today: date | None = None) -> int | None:
         """Days since the list's own date (else since it was imported)."""
@@ -60,6 +63,7 @@ class ListInfo:
             "entity_count": self.entity_count,
             "origin": self.origin,
             "source_url": self.source_url,
+            "kind": self.kind,
             "age_days": self.age_days(),
             "stale": self.stale(),
         }
@@ -135,6 +139,7 @@ def _info_from_version(v: dict[str, Any]) -> ListInfo:
         entity_count=int(v.get("entity_count", 0)),
         origin="store",
         source_url=v.get("source_url"),
+        kind="ownership" if v.get("format") in OWNERSHIP_FORMATS else "sanctions",
     )
 
 

@@ -1,0 +1,62 @@
+"""`redflags graph`: an entity's owners and holdings as a tree, and as an SVG for reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from redflags.cli.common import StoreOption, console, err_console, friendly_errors, resolve_store
+from redflags.errors import RedflagsError
+
+if TYPE_CHECKING:
+    from redflags.screening.engine import Engine
+
+
+@friendly_errors
+def graph(
+    entity: Annotated[str, typer.Argument(help="An entity id, or a name to look up.")],
+    store: StoreOption = None,
+    svg_path: Annotated[
+        Path | None, typer.Option("--svg", help="Write the drawing here (default: <id>.svg).")
+    ] = None,
+    depth: Annotated[int, typer.Option(help="Levels of owners and holdings to show.")] = 4,
+) -> None:
+    """Show an entity's owners and holdings (with shares, sources, dates) and write an SVG."""
+    from redflags.ownership.render import svg, tree
+    from redflags.screening.engine import load_engine
+
+    engine = load_engine(resolve_store(store), on_build=lambda m: err_console.print(m))
+    layer = engine.ownership
+    if layer is None:
+        raise RedflagsError(
+            "no ownership or link data in the loaded lists; import some with "
+            "`redflags import FILE --list NAME --format bods|gleif|uk-psc|ownership-csv`"
+        )
+    ident = _resolve(engine, entity)
+    if ident is None or ident not in layer.graph:
+        raise RedflagsError(f"{entity!r} has no known owners, holdings or links")
+    console.print(tree(ident, layer.graph, max_depth=depth))
+    out = svg_path or Path(f"{ident.replace('/', '_')}.svg")
+    out.write_text(svg(ident, layer.graph, max_depth=min(depth, 3)), encoding="utf-8")
+    err_console.print(f"wrote {out}")
+
+
+def _resolve(engine: Engine, text: str) -> str | None:
+    """An id as given when the graph knows it; else the best name match (lists first)."""
+    layer = engine.ownership
+    if layer is None:
+        return None
+    if text in layer.graph:
+        return text
+    query = {"schema": "LegalEntity", "properties": {"name": [text]}}
+    for hit in engine.screen(query, limit=5, derived=False):
+        if hit.match and hit.entity["id"] in layer.graph:
+            return str(hit.entity["id"])
+    node_screener = engine.node_screener()
+    if node_screener is not None:
+        for hit in node_screener.screen(query, limit=3):
+            if hit.match:
+                return str(hit.entity["id"])
+    return None

@@ -1,0 +1,212 @@
+"""Derived hits: exposure through owners, controllers and links, joined to name matching.
+
+A name search only finds listed parties. This layer also finds the parties they own or
+control: the ownership graph (``redflags.ownership``) is built from every link in the lists
+(OFAC "Linked To:", FtM Ownership...) and from ownership sources in the store (BODS, GLEIF,
+UK PSC, a user's CSV). Ownership parties are matched to listed entities once, when the index
+is built; a screened name that matches an ownership party is then checked against the rules
+and reported as *derived*, with the path as evidence, separate from direct list hits.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from redflags.matching.index import Index
+from redflags.matching.screener import Screener
+from redflags.matching.types import ScreeningHit
+from redflags.model import FtMEntity, caption
+from redflags.ownership.edges import Edge, Node
+from redflags.ownership.exposure import DerivedHit, derived_hits
+from redflags.ownership.ftm_links import entity_edges, entity_node
+from redflags.ownership.graph import OwnershipGraph
+from redflags.ownership.rules import Rule, load_rules
+
+# An ownership party is taken to be a listed entity only on a near-certain match.
+RESOLVE_THRESHOLD = 0.9
+# Verdicts worth a reviewer's attention; "below_threshold" and "information" stay out.
+REPORTED = frozenset({"caught", "possible", "linked", "state_owned", "state_linked"})
+# Verdicts that make a derived hit a match (the others are shown, not counted as hits).
+MATCHING = frozenset({"caught", "possible", "linked"})
+FILE = "ownership.json"
+NODES = "nodes"
+
+
+@dataclass
+class LinkCollector:
+    """Watches entities stream into the index build and keeps what the graph needs."""
+
+    edges: list[Edge] = field(default_factory=list)
+    nodes: dict[str, Node] = field(default_factory=dict)
+    listed: dict[str, list[str]] = field(default_factory=dict)
+
+    def watch(self, entities: Iterable[FtMEntity]) -> Iterator[FtMEntity]:
+        for entity in entities:
+            edges = entity_edges(entity)
+            if edges:
+                self.edges.extend(edges)
+            else:
+                node = entity_node(entity)
+                if node is not None:
+                    self.nodes[node.id] = node
+                    lst = (entity.get("provenance") or {}).get("list")
+                    if lst:
+                        self.listed.setdefault(node.id, []).append(str(lst))
+            yield entity
+
+
+@dataclass
+class OwnershipLayer:
+    edges: list[Edge]
+    nodes: dict[str, Node]
+    listed: dict[str, list[str]]
+    resolved: dict[str, str]
+    node_index: Index | None
+    rules: list[Rule] = field(default_factory=load_rules)
+
+    def __post_init__(self) -> None:
+        self.graph = OwnershipGraph(self.edges, nodes=self.nodes)
+
+    # -- building ---------------------------------------------------------------------------
+    @classmethod
+    def build(
+        cls,
+        collector: LinkCollector,
+        ownership_entities: list[FtMEntity],
+        main_index: Index,
+    ) -> OwnershipLayer | None:
+        edges = list(collector.edges)
+        parties: list[FtMEntity] = []
+        nodes: dict[str, Node] = {}
+        for entity in ownership_entities:
+            found = entity_edges(entity)
+            if found:
+                edges.extend(found)
+                continue
+            node = entity_node(entity)
+            if node is not None:
+                nodes[node.id] = node
+                parties.append(entity)
+        if not edges:
+            return None
+        ends = {e.owner_id for e in edges} | {e.owned_id for e in edges}
+        for ident in ends:
+            if ident not in nodes and ident in collector.nodes:
+                nodes[ident] = collector.nodes[ident]
+        listed = {k: v for k, v in collector.listed.items() if k in ends}
+        resolved: dict[str, str] = {}
+        node_index = None
+        if parties:
+            screener = Screener(main_index)
+            for party in parties:
+                hits = screener.screen(party, threshold=RESOLVE_THRESHOLD, limit=1)
+                if hits and hits[0].match:
+                    target = hits[0].entity
+                    resolved[party["id"]] = target["id"]
+                    lst = (target.get("provenance") or {}).get("list")
+                    listed[party["id"]] = [str(lst)] if lst else list(target.get("datasets", []))
+            node_index = Index.build(parties)
+        return cls(edges, nodes, listed, resolved, node_index)
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        body = {
+            "edges": [asdict(e) for e in self.edges],
+            "nodes": [asdict(n) for n in self.nodes.values()],
+            "listed": self.listed,
+            "resolved": self.resolved,
+        }
+        (directory / FILE).write_text(json.dumps(body), encoding="utf-8")
+        if self.node_index is not None:
+            self.node_index.save(directory / NODES)
+
+    @classmethod
+    def load(cls, directory: Path) -> OwnershipLayer | None:
+        path = directory / FILE
+        if not path.exists():
+            return None
+        body = json.loads(path.read_text(encoding="utf-8"))
+        edges = [Edge(**e) for e in body["edges"]]
+        nodes = {n["id"]: Node(**n) for n in body["nodes"]}
+        node_index = Index.load(directory / NODES) if (directory / NODES).exists() else None
+        return cls(edges, nodes, body["listed"], body["resolved"], node_index)
+
+    # -- screening --------------------------------------------------------------------------
+    def derived(
+        self,
+        query: Mapping[str, Any],
+        direct: list[ScreeningHit],
+        main_index: Index,
+        node_screener: Screener | None,
+        *,
+        threshold: float,
+        datasets: set[str] | None = None,
+        rules: list[Rule] | None = None,
+    ) -> list[ScreeningHit]:
+        """Derived hits for one query, given its direct hits."""
+        subjects: list[tuple[str, ScreeningHit]] = [
+            (h.entity["id"], h) for h in direct if h.match and h.entity["id"] in self.graph
+        ]
+        if node_screener is not None:
+            for hit in node_screener.screen(query, threshold=threshold, limit=3):
+                ident = hit.entity["id"]
+                if hit.match and ident not in self.resolved and ident in self.graph:
+                    subjects.append((ident, hit))
+        out: list[ScreeningHit] = []
+        seen: set[tuple[str, str, str]] = set()
+        for subject, base in subjects:
+            for d in derived_hits(subject, self.graph, self.listed, rules or self.rules):
+                key = (d.rule_id, d.listed_id, subject)
+                if d.verdict not in REPORTED or key in seen:
+                    continue
+                if datasets and not set(d.lists) & datasets:
+                    continue
+                seen.add(key)
+                listed_id = self.resolved.get(d.listed_id, d.listed_id)
+                entity = main_index.get(listed_id) or _stub(d)
+                out.append(
+                    ScreeningHit(
+                        entity=entity,  # type: ignore[arg-type]
+                        score=base.score,
+                        match=base.match and d.verdict in MATCHING,
+                        result=base.result,
+                        derived=True,
+                        evidence=[evidence(d, subject, base.entity)],
+                    )
+                )
+        out.sort(key=lambda h: -h.score)
+        return out
+
+
+def _stub(d: DerivedHit) -> FtMEntity:
+    return {
+        "id": d.listed_id,
+        "schema": "LegalEntity",
+        "properties": {"name": [d.listed_name]},
+        "datasets": list(d.lists),
+    }
+
+
+def evidence(d: DerivedHit, subject: str, subject_entity: Mapping[str, Any]) -> dict[str, Any]:
+    """What a reviewer needs to check a derived hit: the rule, the verdict, and each hop."""
+    return {
+        "kind": "derived",
+        "rule": d.rule_id,
+        "rule_title": d.rule_title,
+        "rule_status": d.rule_status,
+        "verdict": d.verdict,
+        "relation": d.relation,
+        "share": d.share_display,
+        "rule_share_low": d.rule_share_low,
+        "rule_share_high": d.rule_share_high,
+        "lists": list(d.lists),
+        "listed_id": d.listed_id,
+        "listed_name": d.listed_name,
+        "screened_entity": {"id": subject, "caption": caption(dict(subject_entity))},
+        "note": d.note,
+        "paths": [[asdict(hop) for hop in path] for path in d.paths[:3]],
+    }

@@ -1,0 +1,89 @@
+"""Derived hits: an unlisted company owned through two hops by a listed one is reported
+with its full path, and marked derived, separate from direct hits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from redflags.model import EntityBuilder
+from redflags.screening.engine import load_engine
+from redflags.store import Store
+
+
+@pytest.fixture()
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("REDFLAGS_HOME", str(tmp_path / "home"))
+    path = tmp_path / "store.duckdb"
+    sdn = EntityBuilder("Company", "ofac-99001", "us_ofac_sdn")
+    sdn.add("name", "Volga Precision Machinery Holding JSC")
+    sdn.add("country", "ru")
+    sdn.set_provenance(list="us_ofac_sdn", record_id="99001", programs=["RUSSIA-EO14024"])
+    other = EntityBuilder("Person", "ofac-99002", "us_ofac_sdn")
+    other.add("name", "Ivan Petrovich SIDOROV")
+    other.set_provenance(list="us_ofac_sdn", record_id="99002")
+    owners = tmp_path / "owners.csv"
+    owners.write_text(
+        "owner,owned,share,source,date\n"
+        "Volga Precision Machinery Holding JSC,Alpha Trade Holding Ltd,100%,registry extract,2024-01-31\n"
+        "Alpha Trade Holding Ltd,Beta Components GmbH,60,annual report 2023,2023-12-31\n"
+        "Gamma Investors SA,Beta Components GmbH,40,annual report 2023,2023-12-31\n",
+        encoding="utf-8",
+    )
+    with Store(path) as st:
+        st.import_entities("us_ofac_sdn", "ftm", [sdn.to_dict(), other.to_dict()], checksum="s")
+        st.import_file("my_owners", "ownership-csv", owners)
+    return path
+
+
+def test_two_hop_derived_hit_with_path(store: Path) -> None:
+    engine = load_engine(store)
+    assert engine.ownership is not None
+    assert [i.name for i in engine.lists] == ["us_ofac_sdn"]  # ownership data is not a list
+    hits = engine.screen({"schema": "Company", "properties": {"name": ["Beta Components GmbH"]}})
+    direct = [h for h in hits if not h.derived]
+    derived = [h for h in hits if h.derived]
+    assert not any(h.match for h in direct)
+    ofac = [h for h in derived if h.evidence[0]["rule"] == "ofac_50_percent"]
+    assert ofac, [h.evidence[0]["rule"] for h in derived]
+    hit = ofac[0]
+    assert hit.match and hit.entity["id"] == "ofac-99001"
+    ev = hit.evidence[0]
+    assert ev["verdict"] == "caught" and ev["lists"] == ["us_ofac_sdn"]
+    path = ev["paths"][0]
+    assert len(path) == 2
+    assert path[0]["owner_name"].startswith("Volga Precision")
+    assert path[0]["share_text"] and path[0]["source"] and path[0]["date"] == "2024-01-31"
+    assert path[1]["owned_name"] == "Beta Components GmbH"
+    assert path[1]["date"] == "2023-12-31"
+
+
+def test_unowned_company_has_no_derived_hit(store: Path) -> None:
+    engine = load_engine(store)
+    hits = engine.screen({"schema": "Company", "properties": {"name": ["Gamma Investors SA"]}})
+    assert not [h for h in hits if h.derived and h.match]
+
+
+def test_direct_hit_is_not_derived(store: Path) -> None:
+    engine = load_engine(store)
+    hits = engine.screen(
+        {"schema": "Company", "properties": {"name": ["Volga Precision Machinery Holding"]}}
+    )
+    assert hits[0].entity["id"] == "ofac-99001" and not hits[0].derived and hits[0].match
+
+
+def test_graph_command_draws_tree_and_svg(store: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from redflags.cli import app
+
+    out = tmp_path / "beta.svg"
+    result = CliRunner().invoke(
+        app, ["graph", "Beta Components GmbH", "--store", str(store), "--svg", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Alpha Trade Holding" in result.output and "60" in result.output
+    text = out.read_text()
+    assert text.startswith("<svg") or "<svg" in text[:200]
+    assert "Beta Components GmbH" in text
