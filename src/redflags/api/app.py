@@ -265,7 +265,7 @@ def create_app(
         for key, example in body.queries.items():
             query = _clean_query(key, example)
             hits = [] if datasets is not None and not datasets else (
-                engine.thread_screener().screen(
+                engine.screen(
                     query,
                     threshold=threshold,
                     limit=limit + (10 if excluded_schemata else 0),
