@@ -33,6 +33,8 @@ class Provenance(TypedDict, total=False):
     programs: list[str]
     listed_on: str
     source_url: str
+    # Federal Register (or gazette) citations of the listing, e.g. "84 FR 54004, 10/9/19".
+    citations: list[str]
 
 
 class FtMEntity(TypedDict, total=False):
@@ -68,6 +70,23 @@ def _prop(schema: str, prop: str) -> Any:
     return p
 
 
+@lru_cache(maxsize=4096)
+def _cleaner(schema: str, prop: str) -> str | None:
+    """The FtM type name whose cleaning a property's values need, or None."""
+    name: str = _prop(schema, prop).type.name
+    return name if name in _CLEANED_TYPES else None
+
+
+@lru_cache(maxsize=65536)
+def _clean(type_name: str, value: str) -> str | None:
+    # followthemoney's cleaners cost ~100 µs a call (measured on the SDN list); list values
+    # repeat (countries, dates), so a cache makes them nearly free.
+    from followthemoney.types import registry
+
+    cleaned = registry.get(type_name).clean(value)
+    return None if cleaned is None else str(cleaned)
+
+
 def schema_exists(schema: str) -> bool:
     return ftm_model.get(schema) is not None
 
@@ -98,10 +117,11 @@ class EntityBuilder:
             return
         if prop in FORBIDDEN_PROPERTIES:
             raise ValueError(f"property {prop!r} is never recorded by redflags")
-        p = _prop(self.schema, prop)
-        items = [values] if isinstance(values, str) else values
+        type_name = _cleaner(self.schema, prop) if clean else None
+        if not clean:
+            _prop(self.schema, prop)  # still refuse unknown properties
         bucket = self.properties.get(prop)
-        for raw in items:
+        for raw in (values,) if isinstance(values, str) else values:
             if raw is None:
                 continue
             value = " ".join(str(raw).split())
@@ -109,11 +129,11 @@ class EntityBuilder:
                 continue
             if len(value) > MAX_VALUE_LENGTH:
                 value = value[:MAX_VALUE_LENGTH]
-            if clean and p.type.name in _CLEANED_TYPES:
-                cleaned = p.type.clean(value)
+            if type_name is not None:
+                cleaned = _clean(type_name, value)
                 if cleaned is None:
                     continue
-                value = str(cleaned)
+                value = cleaned
             if bucket is None:
                 bucket = self.properties[prop] = []
             if value not in bucket:

@@ -20,6 +20,9 @@ from redflags.model import FtMEntity
 
 # One field longer than this is not a list record but a broken or hostile file.
 MAX_FIELD_BYTES = 1_000_000
+# Lines are read at most this long, so a hostile file with one giant line costs a few MB, not
+# the size of the line (measured: a 100 MB one-line CSV peaked at 287 MB RSS before this).
+MAX_LINE_CHARS = 4 * MAX_FIELD_BYTES
 CTRL_Z = "\x1a"
 
 
@@ -31,6 +34,12 @@ class ParseContext:
     source_url: str | None = None
     publisher: str | None = None
     options: dict[str, str] = field(default_factory=dict)
+    # What a parser skipped or dropped besides the entities it yields (reason -> count), e.g.
+    # a repeated header row, so the caller can reconcile file rows with entities.
+    stats: dict[str, int] = field(default_factory=dict)
+
+    def count(self, reason: str, n: int = 1) -> None:
+        self.stats[reason] = self.stats.get(reason, 0) + n
 
 
 Parser = Callable[[Path, ParseContext], Iterator[FtMEntity]]
@@ -60,12 +69,22 @@ def open_text(path: Path, encodings: tuple[str, ...] = ("utf-8-sig", "cp1252")) 
     file in a streaming pass, so a wrong guess never yields mojibake halfway through.
     """
     check_not_empty_or_html(path)
+    if sniff_head(path, 2) in (b"\xff\xfe", b"\xfe\xff"):
+        encodings = ("utf-16",)  # Excel's "Unicode text" export; the BOM says so for sure
     errors: list[str] = []
     for enc in encodings:
         try:
             with open(path, encoding=enc, newline="") as fh:
-                while fh.read(1 << 20):
-                    pass
+                lines = 1
+                while chunk := fh.read(1 << 20):
+                    if "\x00" in chunk:  # cp1252 decodes anything; NULs betray binary data
+                        line = lines + chunk[: chunk.index("\x00")].count("\n")
+                        raise SourceError(
+                            path,
+                            "NUL bytes in a text file: binary data, or UTF-16 without a BOM",
+                            line=line,
+                        )
+                    lines += chunk.count("\n")
         except UnicodeDecodeError as exc:
             line = _line_of_offset(path, exc.start)
             errors.append(f"{enc} fails at byte {exc.start} (line {line})")
@@ -99,13 +118,25 @@ def read_csv_rows(
                 return
             except csv.Error as exc:
                 raise SourceError(path, f"malformed CSV: {exc}", line=reader.line_num) from None
+            except _LineTooLongError:
+                raise SourceError(
+                    path,
+                    f"a line longer than {MAX_LINE_CHARS:,} characters: not list data",
+                    line=reader.line_num + 1,
+                ) from None
             if not row or (len(row) == 1 and not row[0].strip(CTRL_Z + " \r\n")):
                 continue
             yield reader.line_num, row
 
 
+class _LineTooLongError(Exception):
+    pass
+
+
 def _strip_ctrl_z(fh: IO[str]) -> Iterator[str]:
-    for line in fh:
+    while line := fh.readline(MAX_LINE_CHARS):
+        if len(line) >= MAX_LINE_CHARS and not line.endswith(("\n", "\r")):
+            raise _LineTooLongError
         if CTRL_Z in line:
             line = line.replace(CTRL_Z, "")
             if not line.strip():
@@ -145,16 +176,24 @@ def iter_xml(path: Path, tag: str | tuple[str, ...]) -> Iterator[etree._Element]
     check_not_empty_or_html(path)
     tags = (tag,) if isinstance(tag, str) else tag
     _refuse_entity_declarations(path)
+    checked = False
     try:
-        for _event, elem in etree.iterparse(
+        for event, elem in etree.iterparse(
             str(path),
-            events=("end",),
+            events=("start", "end"),
             resolve_entities=False,
             no_network=True,
             huge_tree=False,
             load_dtd=False,
             remove_blank_text=True,
         ):
+            if event == "start":
+                if not checked:
+                    # The byte sniff above misses declarations past 64 KiB or in UTF-16;
+                    # the parsed internal DTD subset does not.
+                    _refuse_parsed_entities(path, elem)
+                    checked = True
+                continue
             if etree.QName(elem).localname in tags:
                 yield elem
                 elem.clear(keep_tail=False)
@@ -165,6 +204,29 @@ def iter_xml(path: Path, tag: str | tuple[str, ...]) -> Iterator[etree._Element]
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if exc.lineno else None
         raise SourceError(path, f"malformed or truncated XML: {exc.msg}", line=line) from None
+
+
+def root_attribute(path: Path, name: str) -> str | None:
+    """An attribute of the root element (e.g. a list's generation date), read safely
+    without parsing the rest of the file."""
+    check_not_empty_or_html(path)
+    _refuse_entity_declarations(path)
+    try:
+        for _event, elem in etree.iterparse(
+            str(path), events=("start",), resolve_entities=False, no_network=True, load_dtd=False
+        ):
+            _refuse_parsed_entities(path, elem)
+            value = elem.get(name)
+            return value.strip() if value else None
+    except etree.XMLSyntaxError as exc:
+        raise SourceError(path, f"malformed XML: {exc.msg}", line=exc.lineno) from None
+    return None
+
+
+def _refuse_parsed_entities(path: Path, root: etree._Element) -> None:
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.entities()):
+        raise SourceError(path, "XML declares entities (DTD); refused for safety", line=1)
 
 
 def _refuse_entity_declarations(path: Path) -> None:
