@@ -81,6 +81,10 @@ def _cleaner(schema: str, prop: str) -> str | None:
 def _clean(type_name: str, value: str) -> str | None:
     # followthemoney's cleaners cost ~100 µs a call (measured on the SDN list); list values
     # repeat (countries, dates), so a cache makes them nearly free.
+    if type_name == "country":
+        from redflags.countries import country_code
+
+        return country_code(value)
     from followthemoney.types import registry
 
     cleaned = registry.get(type_name).clean(value)

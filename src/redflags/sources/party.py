@@ -15,13 +15,12 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from anyascii import anyascii
 from followthemoney import model as ftm_model
 from followthemoney import registry
 from normality import slugify
 from rigour.names import extract_org_types
-from rigour.territories import get_territories
 
+from redflags.countries import country_code
 from redflags.model import EntityBuilder, hash_id
 
 # Type words a list uses -> FtM schema. "Entity" is OFAC's word for "not a person", which
@@ -225,70 +224,6 @@ def upgrade_schema(schema: str, props: Iterable[str]) -> str:
 
 
 # Names US lists write that rigour's territory table spells differently.
-_COUNTRY_ALIASES = {
-    "turkey": "tr",
-    "burma": "mm",
-    "uk": "gb",
-    "great britain": "gb",
-    "hong kong": "hk",
-    "macau": "mo",
-    "macedonia": "mk",
-    "democratic republic of congo": "cd",
-    "peoples republic of china": "cn",
-    "people's republic of china": "cn",
-    "prc": "cn",
-    "crimea region of ukraine": "ua-cri",
-    "usa": "us",
-    "russian federation": "ru",
-    "dprk": "kp",
-}
-_PARENS = re.compile(r"\s*\([^)]*\)")
-
-
-@lru_cache(maxsize=1)
-def _country_index() -> dict[str, str]:
-    """Country names and codes -> FtM code, built from rigour's territory list.
-
-    followthemoney's own country cleaning resolves names too, but its first name lookup
-    builds a normalised table of every territory name: measured 6.3 s on this machine,
-    against 0.3 s for this index, and that cost fell on every test run.
-    """
-    index: dict[str, str] = {}
-    for territory in get_territories():
-        code = territory.ftm_country
-        if not code:
-            continue
-        for text in (territory.code, territory.alpha3, territory.name, territory.full_name):
-            if text:
-                index.setdefault(_fold(text), code)
-    for alias, code in _COUNTRY_ALIASES.items():
-        index.setdefault(_fold(alias), code)
-    return index
-
-
-def _fold(text: str) -> str:
-    return " ".join(anyascii(text).replace("’", "'").casefold().split())
-
-
-@lru_cache(maxsize=4096)
-def country_code(value: str | None) -> str | None:
-    """An FtM country code from a code or a country name ("China", "Turkey (Turkiye)")."""
-    if not value or not value.strip():
-        return None
-    index = _country_index()
-    for candidate in (value, _PARENS.sub("", value)):
-        code = index.get(_fold(candidate).replace("’", "'"))
-        if code is not None:
-            return code
-    # No fallback to followthemoney's cleaning on a miss: one unknown value (the 2023 CSL
-    # has a citizenship "NM") would cost the 6 s table build described above.
-    return None
-
-
-def country_codes(values: Iterable[str | None]) -> list[str]:
-    return [c for c in (country_code(v) for v in values) if c]
-
-
 def make_address(
     datasets: list[str],
     full: str,

@@ -1,0 +1,77 @@
+"""Country names and codes to FollowTheMoney country codes, fast.
+
+followthemoney's own country cleaning resolves names too, but its first name lookup builds a
+normalised table of every territory name: measured 6.3 s on this machine, against 0.3 s for
+this index built from rigour's territory list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from anyascii import anyascii
+from rigour.territories import get_territories
+
+_COUNTRY_ALIASES = {
+    "turkey": "tr",
+    "burma": "mm",
+    "uk": "gb",
+    "great britain": "gb",
+    "hong kong": "hk",
+    "macau": "mo",
+    "macedonia": "mk",
+    "democratic republic of congo": "cd",
+    "peoples republic of china": "cn",
+    "people's republic of china": "cn",
+    "prc": "cn",
+    "crimea region of ukraine": "ua-cri",
+    "usa": "us",
+    "russian federation": "ru",
+    "dprk": "kp",
+}
+_PARENS = re.compile(r"\s*\([^)]*\)")
+
+
+@lru_cache(maxsize=1)
+def _country_index() -> dict[str, str]:
+    """Country names and codes -> FtM code, from rigour's territory list."""
+    index: dict[str, str] = {}
+    for territory in get_territories():
+        code = territory.ftm_country
+        if not code:
+            continue
+        for text in (territory.code, territory.alpha3, territory.name, territory.full_name):
+            if text:
+                index.setdefault(_fold(text), code)
+    for alias, code in _COUNTRY_ALIASES.items():
+        index.setdefault(_fold(alias), code)
+    return index
+
+
+def _fold(text: str) -> str:
+    return " ".join(anyascii(text).replace("’", "'").casefold().split())
+
+
+@lru_cache(maxsize=4096)
+def country_code(value: str | None) -> str | None:
+    """An FtM country code from a code or a country name ("China", "Turkey (Turkiye)")."""
+    if not value or not value.strip():
+        return None
+    index = _country_index()
+    candidates = [value, _PARENS.sub("", value)]
+    if "," in value:  # OFAC writes "Korea, North", "Virgin Islands, British"
+        head, _, tail = value.partition(",")
+        candidates.append(f"{tail} {head}")
+    for candidate in candidates:
+        code = index.get(_fold(candidate).replace("’", "'"))
+        if code is not None:
+            return code
+    # No fallback to followthemoney's cleaning on a miss: one unknown value (the 2023 CSL
+    # has a citizenship "NM") would cost the 6 s table build described above.
+    return None
+
+
+def country_codes(values: Iterable[str | None]) -> list[str]:
+    return [c for c in (country_code(v) for v in values) if c]
