@@ -20,7 +20,9 @@ from followthemoney import registry
 from normality import slugify
 from rigour.names import extract_org_types
 
-from redflags.countries import country_code
+# re-exported: parsers take country codes from here with the other party helpers
+from redflags.countries import country_code as country_code
+from redflags.countries import country_codes as country_codes
 from redflags.model import EntityBuilder, hash_id
 
 # Type words a list uses -> FtM schema. "Entity" is OFAC's word for "not a person", which
