@@ -171,25 +171,27 @@ def lists(
         console.print_json(json.dumps([i.to_dict() for i in infos], default=str))
         return
     console.print(f"Lists from the {catalog.description}")
-    table = Table()
-    for col in ("list", "title", "list date", "entities", "age", "version"):
-        table.add_column(col, overflow="fold")
+    table = Table(box=None, pad_edge=False)
+    table.add_column("list", no_wrap=True, min_width=18)
+    table.add_column("list date", no_wrap=True, min_width=10)
+    table.add_column("age", no_wrap=True, justify="right", min_width=6)
+    table.add_column("parties", no_wrap=True, justify="right", min_width=7)
+    table.add_column("title", overflow="ellipsis", no_wrap=True, ratio=1)
     stale = []
     for info in infos:
         age = info.age_days()
         age_text = f"{age} d" if age is not None else "?"
         if info.stale():
             stale.append(info.name)
-            age_text = f"[bold red]{age_text} STALE[/]"
-        table.add_row(
-            info.name, info.title, info.list_date or "?", str(info.entity_count), age_text,
-            info.version_id,
-        )
+            age_text = f"[bold red]{age_text}[/]"
+        title = info.title if info.kind != "ownership" else f"(ownership data) {info.title}"
+        table.add_row(info.name, info.list_date or "?", age_text, str(info.parties), title)
     console.print(table)
     if stale:
         console.print(
             f"[bold yellow]warning:[/] {len(stale)} list(s) are older than their usual update "
-            f"cycle: {', '.join(stale)}. Run `redflags update`."
+            f"cycle (red): {', '.join(stale)}. Run `redflags update`; `redflags versions` "
+            "shows every stored version."
         )
 
 

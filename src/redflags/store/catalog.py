@@ -33,6 +33,14 @@ class ListInfo:
     source_url: str | None = None
     # "sanctions": a list of listed parties; "ownership": ownership/control data (BODS...)
     kind: str = "sanctions"
+    counts: dict[str, int] | None = None
+
+    @property
+    def parties(self) -> int:
+        """Listed parties (people, companies, vessels...), not their addresses or sanctions."""
+        if not self.counts:
+            return self.entity_count
+        return sum(n for schema, n in self.counts.items() if _is_party(schema))
 
     def age_days(self, today: date | None = None) -> int | None:
         """Days since the list's own date (else since it was imported)."""
@@ -61,6 +69,7 @@ class ListInfo:
             "list_date": self.list_date,
             "imported_at": self.imported_at.isoformat() if self.imported_at else None,
             "entity_count": self.entity_count,
+            "parties": self.parties,
             "origin": self.origin,
             "source_url": self.source_url,
             "kind": self.kind,
@@ -140,6 +149,7 @@ def _info_from_version(v: dict[str, Any]) -> ListInfo:
         origin="store",
         source_url=v.get("source_url"),
         kind="ownership" if v.get("format") in OWNERSHIP_FORMATS else "sanctions",
+        counts=_counts(v.get("counts")),
     )
 
 
@@ -154,7 +164,24 @@ def _info_from_bundle(entry: dict[str, Any]) -> ListInfo:
         entity_count=int(entry.get("entity_count", 0)),
         origin="bundle",
         source_url=entry.get("source_url"),
+        counts=entry.get("counts"),
     )
+
+
+def _counts(raw: Any) -> dict[str, int] | None:
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return None
+    return raw if isinstance(raw, dict) else None
+
+
+def _is_party(schema: str) -> bool:
+    from followthemoney import model as ftm_model
+
+    found = ftm_model.get(schema)
+    return found is not None and found.matchable
 
 
 def open_catalog(store_path: Path | None) -> Catalog:
