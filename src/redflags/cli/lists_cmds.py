@@ -127,7 +127,7 @@ def import_(
     ] = None,
 ) -> None:
     """Import a list file you already have (offline), as a new version of a list."""
-    fmt = fmt or (LISTS[list_name].format if list_name in LISTS else None) or guess_format(file)
+    fmt = fmt or guess_format(file) or (LISTS[list_name].format if list_name in LISTS else None)
     if fmt is None:
         raise RedflagsError(f"cannot tell the format of {file}; pass --format")
     options = dict(_kv(o) for o in (option or []))

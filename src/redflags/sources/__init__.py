@@ -43,23 +43,35 @@ def get_parser(fmt: str) -> Parser:
 
 
 def guess_format(path: Path) -> str | None:
-    """Guess a format from well-known official file names."""
+    """Guess a format from the file's content where names are ambiguous (UN, OFAC and EU all
+    publish a "consolidated.xml"), else from well-known official file names."""
     name = path.name.lower()
+    if path.is_file() and name.endswith(".xml"):
+        head = _head(path)
+        if b"CONSOLIDATED_LIST" in head:
+            return "un-xml"
+        if b"sdnList" in head:
+            return "ofac-xml"
+        if b"fsd/export" in head or b"<export" in head:
+            return "eu-xml"
+        if b"RelationshipData" in head or b"gleif" in head.lower():
+            return "gleif"
     if name in {"sdn.csv", "cons_prim.csv", "add.csv", "alt.csv"}:
         return "ofac-csv"
-    if name in {"sdn.xml", "consolidated.xml"}:
-        return "ofac-xml"
-    if name in {"dpl.txt"} or name.startswith("denied_persons"):
+    if name == "dpl.txt" or name.startswith("denied_persons"):
         return "bis-dpl"
-    if name.startswith("conlist") or name.startswith("ofsi"):
+    if name.startswith(("conlist", "ofsi")):
         return "uk-ofsi"
-    if name.startswith("un_consolidated") or name == "consolidated.xml":
-        return "un-xml"
     if "consolidated_screening_list" in name or name == "consolidated.csv":
         return "csl-csv"
-    if name.endswith((".ftm.json", ".ftm.jsonl", ".ijson")) or name in {"entities.ftm.json"}:
+    if name.endswith((".ftm.json", ".ftm.jsonl", ".ijson")):
         return "ftm"
     return None
+
+
+def _head(path: Path, size: int = 4096) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(size)
 
 
 __all__ = ["FORMATS", "OWNERSHIP_FORMATS", "ParseContext", "Parser", "get_parser", "guess_format"]
