@@ -109,13 +109,6 @@ def input_files(path: Path, fmt: str) -> list[Path]:
     return [path]
 
 
-def entity_hash(entity: FtMEntity | dict[str, Any]) -> str:
-    body = {k: v for k, v in entity.items() if k != "provenance"}
-    prov = {k: v for k, v in dict(entity.get("provenance", {})).items() if k != "list_version"}
-    body["provenance"] = prov
-    return hashlib.sha1(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
 def parser_version(fmt: str) -> str:
     module = import_module(FORMATS[fmt].split(":")[0])
     return f"redflags {__version__}/{fmt} {getattr(module, 'PARSER_VERSION', '1')}"
@@ -200,25 +193,26 @@ class Store:
         cursor = self.con.cursor()
         try:
             cursor.execute(
-                "SELECT data FROM entities WHERE version_id IN (SELECT unnest(?)) ORDER BY id",
+                "SELECT version_id, data FROM entities WHERE version_id IN (SELECT unnest(?))"
+                " ORDER BY id",
                 [ids],
             )
             while True:
                 batch = cursor.fetchmany(5000)
                 if not batch:
                     break
-                for (data,) in batch:
-                    yield json.loads(data)
+                for version_id, data in batch:
+                    yield _with_version(data, version_id)
         finally:
             cursor.close()
 
     def get_entity(self, entity_id: str) -> FtMEntity | None:
         row = self.con.execute(
-            """SELECT e.data FROM entities e JOIN current_versions c USING (version_id)
-               WHERE e.id = ? LIMIT 1""",
+            """SELECT e.version_id, e.data FROM entities e
+               JOIN current_versions c USING (version_id) WHERE e.id = ? LIMIT 1""",
             [entity_id],
         ).fetchone()
-        return json.loads(row[0]) if row else None
+        return _with_version(row[1], row[0]) if row else None
 
     def diff(self, old: str, new: str) -> VersionDiff:
         """Added, removed and changed entities between two versions, by stable id."""
@@ -432,6 +426,15 @@ class Store:
             raise
 
 
+def _with_version(data: str, version_id: str) -> FtMEntity:
+    entity: FtMEntity = json.loads(data)
+    prov = entity.get("provenance")
+    entity["provenance"] = {**prov, "list_version": version_id} if prov else {
+        "list_version": version_id
+    }
+    return entity
+
+
 def _chunks(entities: Iterable[FtMEntity], size: int) -> Iterator[list[FtMEntity]]:
     chunk: list[FtMEntity] = []
     for entity in entities:
@@ -457,11 +460,13 @@ def _arrow_chunk(chunk: list[FtMEntity], version_id: str, counts: dict[str, int]
         ids.append(entity["id"])
         schemas.append(schema)
         captions.append(caption(entity))
-        hashes.append(entity_hash(entity))
-        prov = dict(entity.get("provenance", {}))
-        prov["list_version"] = version_id
-        entity["provenance"] = prov  # type: ignore[typeddict-item]
-        datas.append(json.dumps(entity, ensure_ascii=False))
+        prov = entity.get("provenance")
+        if prov and "list_version" in prov:  # the version is a column, added back on read
+            entity["provenance"] = {k: v for k, v in prov.items() if k != "list_version"}  # type: ignore[typeddict-item]
+        # One serialisation serves as stored data and as the hash that diffs compare.
+        data = json.dumps(entity, sort_keys=True, ensure_ascii=False)
+        hashes.append(hashlib.sha1(data.encode()).hexdigest())
+        datas.append(data)
     n = len(ids)
     return pa.table(
         {
