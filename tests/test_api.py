@@ -64,7 +64,10 @@ def auth(keys: tuple[KeyStore, str], scheme: str = "Bearer") -> dict[str, str]:
 YENTE_BODY: dict[str, Any] = {
     "weights": {},
     "queries": {
-        "supplier-17": {"schema": "Company", "properties": {"name": ["Hikvision"], "country": ["cn"]}},
+        "supplier-17": {
+            "schema": "Company",
+            "properties": {"name": ["Hikvision"], "country": ["cn"]},
+        },
         "person-2": {"schema": "Person", "properties": {"name": ["Viktor Bout"],
                                                          "birthDate": ["1967-01-13"]}},
     },

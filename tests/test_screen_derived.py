@@ -26,7 +26,8 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     owners = tmp_path / "owners.csv"
     owners.write_text(
         "owner,owned,share,source,date\n"
-        "Volga Precision Machinery Holding JSC,Alpha Trade Holding Ltd,100%,registry extract,2024-01-31\n"
+        "Volga Precision Machinery Holding JSC,Alpha Trade Holding Ltd,100%,"
+        "registry extract,2024-01-31\n"
         "Alpha Trade Holding Ltd,Beta Components GmbH,60,annual report 2023,2023-12-31\n"
         "Gamma Investors SA,Beta Components GmbH,40,annual report 2023,2023-12-31\n",
         encoding="utf-8",

@@ -69,7 +69,7 @@ def test_failing_parse_leaves_previous_version(store_path: Path) -> None:
 
     with Store(store_path) as st:
         r1 = st.import_entities("l", "ftm", companies(50), checksum="1")
-        with pytest.raises(SourceError, match="bad.csv, line 30001"):
+        with pytest.raises(SourceError, match=r"bad\.csv, line 30001"):
             st.import_entities("l", "ftm", broken(), checksum="2")
         assert st.current_version("l") == r1.version_id
         assert sum(1 for _ in st.iter_entities()) == 50

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from redflags import __version__
-from redflags.cli import graph_cmd, lists_cmds, serve_cmds
+from redflags.cli import graph_cmd, lists_cmds, screen_cmd, serve_cmds
 
 app = typer.Typer(
     name="redflags",
@@ -25,6 +25,7 @@ app.command()(lists_cmds.export)
 app.command()(serve_cmds.serve)
 app.add_typer(serve_cmds.keys_app, name="keys")
 app.command()(graph_cmd.graph)
+app.command()(screen_cmd.screen)
 
 
 @app.command()

@@ -47,7 +47,7 @@ class Engine:
         shared read-only between them."""
         screener: Screener | None = getattr(self._local, "screener", None)
         if screener is None:
-            screener = type(self.screener)(self.screener.index)
+            screener = type(self.screener)(self.screener.index, self.screener.matcher)
             self._local.screener = screener
         return screener
 
@@ -56,7 +56,7 @@ class Engine:
             return None
         screener: Screener | None = getattr(self._local, "node_screener", None)
         if screener is None:
-            screener = type(self.screener)(self.ownership.node_index)
+            screener = type(self.screener)(self.ownership.node_index, self.screener.matcher)
             self._local.node_screener = screener
         return screener
 

@@ -101,6 +101,12 @@ _ADDRESS_SPLIT = re.compile(r";\s*(?:and\s+)?")
 _ENTITY_KEYS = ("name", "aliases", "country", "address", "effective_date", "federal_register")
 
 
+def list_date(path: Path) -> str | None:
+    """The date the transcription was extracted from the official list."""
+    data = _load(path)
+    return _str(data.get("extracted"))
+
+
 def parse(path: Path, ctx: ParseContext) -> Iterator[FtMEntity]:
     """Stream entities, their Sanctions and Addresses; raise if ``count`` disagrees."""
     data = _load(path)

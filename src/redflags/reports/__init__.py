@@ -1,0 +1,2 @@
+"""Reports of a screening run: CSV/JSON lines results, a self-contained HTML report, and the
+terminal summary."""

@@ -1,0 +1,343 @@
+"""Turns one input row into an FtM-shaped query, or into a reject with its reason.
+
+Users' files name their columns every which way ("Supplier Name", "entity_name", "Land"), so
+headers are matched after folding case and punctuation, and ``--map role=Header`` wins over
+any guess. A row that cannot be screened honestly (no name, a date we cannot read, bytes
+that are not text) is rejected with a reason rather than screened on half its data.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from followthemoney.types import registry
+
+from redflags.countries import country_code
+from redflags.errors import RedflagsError
+from redflags.model import EntityBuilder, hash_id
+
+# role -> headers (already folded by :func:`fold_header`) that mean it.
+ROLE_HEADERS: dict[str, tuple[str, ...]] = {
+    "name": (
+        "name", "names", "company", "companyname", "supplier", "suppliername", "vendor",
+        "vendorname", "entity", "entityname", "organisation", "organization",
+        "organisationname", "organizationname", "fullname", "legalname", "partyname",
+        "customer", "customername", "counterparty", "counterpartyname", "businessname",
+        "applicant", "applicantname", "personname", "firmname", "accountname", "holder",
+    ),
+    "alias": ("alias", "aliases", "aka", "alsoknownas", "othernames", "tradingname"),
+    "first_name": ("firstname", "givenname", "forename", "forenames", "first"),
+    "last_name": ("lastname", "surname", "familyname", "last"),
+    "country": (
+        "country", "countries", "countrycode", "countryname", "jurisdiction", "land", "pays",
+        "nationality", "citizenship", "countryofincorporation", "registeredcountry",
+        "countryofresidence", "ctry",
+    ),
+    "birth_date": ("dateofbirth", "dob", "birthdate", "born", "birthday"),
+    "incorporation_date": (
+        "incorporationdate", "dateofincorporation", "incorporated", "founded",
+        "registrationdate", "establishmentdate",
+    ),
+    "lei": ("lei", "leicode", "legalentityidentifier"),
+    "registration_number": (
+        "registrationnumber", "regno", "registrationno", "companynumber", "companyno",
+        "companyregistrationnumber", "crn", "registernumber", "ogrn", "uscc",
+    ),
+    "isin": ("isin", "isincode"),
+    "tax_id": ("taxid", "taxnumber", "vat", "vatnumber", "vatid", "tin", "ein", "inn"),
+    "address": ("address", "streetaddress", "fulladdress", "address1", "addressline1", "street"),
+    "city": ("city", "town", "posttown", "locality"),
+    "type": ("type", "entitytype", "partytype", "kind", "category", "schema", "persontype"),
+    "id": ("id", "rowid", "recordid", "supplierid", "vendorid", "customerid", "ref", "reference"),
+}
+ROLES = tuple(ROLE_HEADERS)
+
+# Headers whose folded form starts with one of these are guessed after exact matches fail.
+_PREFIX_GUESSES: tuple[tuple[str, str], ...] = (
+    ("companyhouse", "registration_number"),
+    ("address", "address"),
+    ("registeredaddress", "address"),
+    ("regaddress", "address"),
+)
+
+PERSON_TYPES = frozenset(
+    {"person", "individual", "naturalperson", "people", "human", "private", "indiv", "p", "i"}
+)
+COMPANY_TYPES = frozenset(
+    {"company", "corporation", "business", "firm", "corp", "enterprise", "c", "plc", "ltd"}
+)
+ORGANIZATION_TYPES = frozenset(
+    {"organisation", "organization", "org", "ngo", "charity", "association", "institution",
+     "government", "governmentbody", "publicbody", "o"}
+)
+# Values that people type in a name column when there is no name.
+EMPTY_NAMES = frozenset(
+    {"", "na", "n/a", "none", "null", "nil", "unknown", "tbd", "tba", "-", "--", "?", "x", "0"}
+)
+
+_FOLD_RE = re.compile(r"[\W_]+", re.UNICODE)
+_SURROGATE_RE = re.compile("[\udc80-\udcff]")
+_ISO_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_NUMERIC_DATE_RE = re.compile(r"^(\d{1,4})[./\-\s](\d{1,2})[./\-\s](\d{1,4})$")
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+         ("dec", "december")]
+    )
+    for m in names
+}
+
+
+def fold_header(header: str) -> str:
+    """'Entity Name', 'entity_name' and 'ENTITY-NAME' all fold to 'entityname'."""
+    text = unicodedata.normalize("NFKC", header).casefold()
+    return _FOLD_RE.sub("", text)
+
+
+def parse_mappings(items: Iterable[str]) -> dict[str, str]:
+    """``["name=Supplier", "country=Land"]`` -> role -> header, refusing unknown roles."""
+    out: dict[str, str] = {}
+    for item in items:
+        role, sep, header = item.partition("=")
+        role = role.strip().lower().replace("-", "_")
+        role = {"dob": "birth_date", "date_of_birth": "birth_date", "reg": "registration_number",
+                "first": "first_name", "last": "last_name"}.get(role, role)
+        if not sep or not header.strip():
+            raise RedflagsError(f"--map expects ROLE=COLUMN, got {item!r}")
+        if role not in ROLE_HEADERS:
+            raise RedflagsError(f"--map: unknown role {role!r}; roles: {', '.join(ROLES)}")
+        out[role] = header.strip()
+    return out
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Which input column (by its header as written) feeds each role."""
+
+    roles: dict[str, str]
+    unused: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        return ", ".join(f"{role}={col!r}" for role, col in self.roles.items())
+
+
+def detect_columns(headers: Sequence[str], explicit: Mapping[str, str] | None = None) -> ColumnMap:
+    """Assign headers to roles: explicit mappings first, then exact folded names, then
+    prefixes; each header feeds at most one role and each role takes the first header."""
+    explicit = dict(explicit or {})
+    folded = {h: fold_header(h) for h in headers}
+    by_fold: dict[str, str] = {}
+    for h in headers:
+        by_fold.setdefault(folded[h], h)
+    roles: dict[str, str] = {}
+    taken: set[str] = set()
+    for role, header in explicit.items():
+        match = header if header in folded else by_fold.get(fold_header(header))
+        if match is None:
+            raise RedflagsError(
+                f"--map {role}={header}: no such column; columns: {', '.join(headers)}"
+            )
+        roles[role] = match
+        taken.add(match)
+    for role, names in ROLE_HEADERS.items():
+        if role in roles:
+            continue
+        for name in names:
+            found = by_fold.get(name)
+            if found is not None and found not in taken:
+                roles[role] = found
+                taken.add(found)
+                break
+    for prefix, role in _PREFIX_GUESSES:
+        if role in roles:
+            continue
+        for h in headers:
+            if h not in taken and folded[h].startswith(prefix):
+                roles[role] = h
+                taken.add(h)
+                break
+    if "name" not in roles and not {"first_name", "last_name"} & set(roles):
+        raise RedflagsError(
+            "no name column found; columns: "
+            + ", ".join(headers)
+            + " — map one with --map name=COLUMN"
+        )
+    return ColumnMap(roles, tuple(h for h in headers if h not in taken))
+
+
+@dataclass(frozen=True)
+class Reject:
+    """Why a row was not screened; ``code`` is stable, ``message`` is for people."""
+
+    code: str
+    message: str
+
+
+@dataclass
+class Query:
+    """One screenable row: its FtM-shaped query and what we noticed while building it."""
+
+    entity: dict[str, Any]
+    row_id: str
+    name: str
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_date(value: str) -> str | None:
+    """An ISO date (or year / year-month) from what people type; None when unreadable.
+
+    When day and month cannot be told apart (03/04/1970) only the year is kept: a wrong
+    day would mislead the date feature, a year still helps.
+    """
+    text = value.strip()
+    if not text:
+        return None
+    if len(text) >= 10 and text[4] == "-" and "T" in text[10:11] + "T":
+        text = text[:10]
+    if _ISO_DATE_RE.match(text):
+        # followthemoney's cleaner keeps a valid prefix ("1970/01/02" -> "1970"): only a
+        # whole ISO value is taken from it.
+        cleaned = registry.date.clean(text)
+        return str(cleaned) if cleaned == text else None
+    m = _NUMERIC_DATE_RE.match(text)
+    if m:
+        a, b, c = (int(x) for x in m.groups())
+        if len(m.group(1)) == 4:  # yyyy/mm/dd
+            return _iso(a, b, c)
+        if len(m.group(3)) != 4:
+            return None
+        if a > 12 and b <= 12:
+            return _iso(c, b, a)
+        if b > 12 and a <= 12:
+            return _iso(c, a, b)
+        if a == b:
+            return _iso(c, a, b)
+        return f"{c:04d}" if 1 <= a <= 12 and 1 <= b <= 12 and 1 <= c <= 9999 else None
+    words = re.split(r"[\s,./-]+", text.casefold())
+    if len(words) == 3:
+        day, month, year = _word_date(words)
+        if day and month and year:
+            return _iso(year, month, day)
+    return None
+
+
+def _word_date(words: list[str]) -> tuple[int | None, int | None, int | None]:
+    day = month = year = None
+    for w in words:
+        if w in _MONTHS:
+            month = _MONTHS[w]
+        elif w.isdigit() and len(w) == 4:
+            year = int(w)
+        elif (digits := re.sub(r"(st|nd|rd|th)$", "", w)).isdigit():
+            day = int(digits)
+    return day, month, year
+
+
+def _iso(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def schema_for(type_value: str | None, roles_present: set[str]) -> str:
+    """Person, Company, Organization, else LegalEntity: never guess a person from a name."""
+    if type_value:
+        t = fold_header(type_value)
+        if t in PERSON_TYPES:
+            return "Person"
+        if t in COMPANY_TYPES:
+            return "Company"
+        if t in ORGANIZATION_TYPES:
+            return "Organization"
+    if roles_present & {"first_name", "last_name", "birth_date"}:
+        return "Person"
+    if roles_present & {"isin", "incorporation_date"}:
+        return "Company"
+    return "LegalEntity"
+
+
+def build_query(row: Mapping[str, str | None], columns: ColumnMap, line: int) -> Query | Reject:
+    """The FtM-shaped query for one row (values keyed by header), or why it cannot be one."""
+    vals: dict[str, str] = {}
+    for role, header in columns.roles.items():
+        raw = row.get(header)
+        if raw is None:
+            continue
+        text = str(raw)
+        if _SURROGATE_RE.search(text):
+            return Reject(
+                "encoding", f"column {header!r} holds bytes that are not valid text (encoding)"
+            )
+        text = " ".join(text.split())
+        if text:
+            vals[role] = text
+    name = vals.get("name", "")
+    if name.casefold() in EMPTY_NAMES or not any(ch.isalnum() for ch in name):
+        name = ""
+    given, family = vals.get("first_name", ""), vals.get("last_name", "")
+    if not name and (given or family):
+        name = " ".join(x for x in (given, family) if x)
+    if not name or not any(ch.isalnum() for ch in name):
+        return Reject("no_name", "no usable name")
+    present = set(vals)
+    schema = schema_for(vals.get("type"), present)
+    notes: list[str] = []
+    row_id = vals.get("id") or f"row-{line}"
+    builder = EntityBuilder(schema, hash_id("q", line, row_id))
+    builder.add("name", name)
+    if schema == "Person":
+        builder.add("firstName", given or None)
+        builder.add("lastName", family or None)
+    if "alias" in vals:
+        builder.add("alias", [a for a in re.split(r"\s*[;|]\s*", vals["alias"]) if a])
+    for role, prop in (("birth_date", "birthDate"), ("incorporation_date", "incorporationDate")):
+        if role not in vals:
+            continue
+        if role == "birth_date" and schema != "Person":
+            notes.append("date of birth ignored: the row is not a person")
+            continue
+        parsed = parse_date(vals[role])
+        if not parsed:
+            label = "date of birth" if role == "birth_date" else "incorporation date"
+            return Reject("bad_date", f"unparsable {label} {vals[role]!r}")
+        if len(parsed) == 4 and len(vals[role]) > 4:
+            notes.append(f"{role}: day and month ambiguous, kept the year {parsed}")
+        builder.add(prop, parsed)
+    if "country" in vals:
+        codes = []
+        for part in re.split(r"\s*[;,|/]\s*", vals["country"]):
+            code = country_code(part) if part else None
+            if code:
+                codes.append(code)
+            elif part:
+                notes.append(f"country {part!r} not recognised")
+        builder.add("country", codes, clean=False)  # already codes (redflags.countries)
+    if "lei" in vals:
+        builder.add("leiCode", vals["lei"].upper().replace(" ", ""))
+    if "registration_number" in vals:
+        builder.add("registrationNumber", vals["registration_number"])
+    if "isin" in vals:
+        if schema in ("Company",):
+            builder.add("isinCode", vals["isin"].upper().replace(" ", ""))
+        else:
+            builder.add("idNumber", vals["isin"].upper().replace(" ", ""))
+    if "tax_id" in vals:
+        builder.add("taxNumber", vals["tax_id"])
+    address = ", ".join(vals[r] for r in ("address", "city") if r in vals)
+    if address:
+        builder.add("address", address)
+    entity: dict[str, Any] = {
+        "id": builder.id,
+        "schema": schema,
+        "properties": {k: list(v) for k, v in builder.properties.items()},
+    }
+    return Query(entity=entity, row_id=row_id, name=name, notes=notes)

@@ -1,0 +1,161 @@
+"""Column recognition and row -> query building."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from redflags.errors import RedflagsError
+from redflags.screening.columns import (
+    Query,
+    Reject,
+    build_query,
+    detect_columns,
+    fold_header,
+    parse_date,
+    parse_mappings,
+)
+
+
+def test_headers_are_recognised_case_and_punctuation_insensitively() -> None:
+    headers = [
+        "Supplier Name",
+        "COUNTRY_CODE",
+        "Date-of-Birth",
+        "L.E.I.",
+        "Reg No",
+        "ISIN",
+        "Tax ID",
+        "Street Address",
+        "City",
+        "Entity Type",
+        "ID",
+        "Spend (EUR)",
+    ]
+    cols = detect_columns(headers)
+    assert cols.roles == {
+        "name": "Supplier Name",
+        "country": "COUNTRY_CODE",
+        "birth_date": "Date-of-Birth",
+        "lei": "L.E.I.",
+        "registration_number": "Reg No",
+        "isin": "ISIN",
+        "tax_id": "Tax ID",
+        "address": "Street Address",
+        "city": "City",
+        "type": "Entity Type",
+        "id": "ID",
+    }
+    assert cols.unused == ("Spend (EUR)",)
+    assert fold_header(" Entity-Name ") == fold_header("entity_name") == "entityname"
+
+
+def test_explicit_mapping_wins_and_unknowns_are_refused() -> None:
+    cols = detect_columns(
+        ["Name", "Lieferant", "Land"], parse_mappings(["name=Lieferant", "country=land"])
+    )
+    assert cols.roles["name"] == "Lieferant" and cols.roles["country"] == "Land"
+    with pytest.raises(RedflagsError, match="unknown role"):
+        parse_mappings(["colour=Name"])
+    with pytest.raises(RedflagsError, match="no such column"):
+        detect_columns(["Name"], {"country": "Nation"})
+    with pytest.raises(RedflagsError, match="no name column"):
+        detect_columns(["Spend", "Amount"])
+
+
+def test_first_and_last_name_make_a_person() -> None:
+    cols = detect_columns(["First Name", "Surname", "DOB", "Nationality"])
+    q = build_query(
+        {"First Name": "Ivan", "Surname": "Petrov", "DOB": "12 Jan 1970", "Nationality": "Russia"},
+        cols,
+        2,
+    )
+    assert isinstance(q, Query)
+    assert q.entity["schema"] == "Person"
+    assert q.entity["properties"]["name"] == ["Ivan Petrov"]
+    assert q.entity["properties"]["birthDate"] == ["1970-01-12"]
+    assert q.entity["properties"]["country"] == ["ru"]
+
+
+@pytest.mark.parametrize(
+    ("type_value", "schema"),
+    [
+        ("Individual", "Person"),
+        ("company", "Company"),
+        ("Organisation", "Organization"),
+        ("", "LegalEntity"),
+        ("vessel?", "LegalEntity"),
+    ],
+)
+def test_type_column_decides_the_schema(type_value: str, schema: str) -> None:
+    cols = detect_columns(["name", "type"])
+    q = build_query({"name": "Acme", "type": type_value}, cols, 2)
+    assert isinstance(q, Query) and q.entity["schema"] == schema
+
+
+def test_rejects_carry_reasons() -> None:
+    cols = detect_columns(["name", "dob", "type"])
+    no_name = build_query({"name": "  n/a ", "dob": "", "type": ""}, cols, 3)
+    assert isinstance(no_name, Reject) and no_name.code == "no_name"
+    punct = build_query({"name": "---", "dob": "", "type": ""}, cols, 3)
+    assert isinstance(punct, Reject) and punct.code == "no_name"
+    bad_date = build_query({"name": "Jo Bloggs", "dob": "yesterday", "type": "person"}, cols, 4)
+    assert isinstance(bad_date, Reject) and bad_date.code == "bad_date"
+    assert "yesterday" in bad_date.message
+
+
+def test_other_scripts_and_identifiers_pass_through() -> None:
+    cols = detect_columns(["name", "country", "LEI", "ISIN", "type"])
+    q = build_query(
+        {
+            "name": "杭州海康威视数字技术股份有限公司",
+            "country": "CN",
+            "LEI": "5299 00ABCDEF12345678",
+            "ISIN": "cne100000pm8",
+            "type": "company",
+        },
+        cols,
+        5,
+    )
+    assert isinstance(q, Query)
+    props = q.entity["properties"]
+    assert props["name"] == ["杭州海康威视数字技术股份有限公司"]
+    assert props["leiCode"] == ["529900ABCDEF12345678"] and props["isinCode"] == ["CNE100000PM8"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1970-01-02", "1970-01-02"),
+        ("1970", "1970"),
+        ("25/12/1970", "1970-12-25"),
+        ("12/25/1970", "1970-12-25"),
+        ("03/04/1970", "1970"),
+        ("5.5.1970", "1970-05-05"),
+        ("1970/01/02", "1970-01-02"),
+        ("2nd March 1981", "1981-03-02"),
+        ("Mar 2, 1981", "1981-03-02"),
+        ("1970-01-02T00:00:00", "1970-01-02"),
+        ("31/02/1970", None),
+        ("soon", None),
+    ],
+)
+def test_parse_date(text: str, expected: str | None) -> None:
+    assert parse_date(text) == expected
+
+
+@given(st.dates(min_value=date(1800, 1, 1), max_value=date(2100, 12, 31)))
+def test_parse_date_round_trips_unambiguous_forms(d: date) -> None:
+    assert parse_date(d.isoformat()) == d.isoformat()
+    if d.day > 12:
+        assert parse_date(d.strftime("%d/%m/%Y")) == d.isoformat()
+
+
+@given(st.text(max_size=25))
+def test_parse_date_never_raises_and_returns_iso(text: str) -> None:
+    out = parse_date(text)
+    assert out is None or re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", out)

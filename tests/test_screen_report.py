@@ -1,0 +1,114 @@
+"""The HTML report and the terminal summary, from a run with the fake screener."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from rich.console import Console
+
+from redflags.reports.context import RunContext
+from redflags.reports.html import collect_evidence, hit_ids_in, write_report
+from redflags.reports.results import OutputPaths
+from redflags.reports.summary import print_summary
+from redflags.screening.columns import detect_columns
+from redflags.screening.job import EngineBatch, JobOutcome, ScreenOptions, run_screening
+from redflags.screening.reader import open_input
+from tests.screen_fakes import SANCTIONS, FakeScreener
+
+CTX = RunContext(
+    input="suppliers.csv",
+    catalog="bundled snapshot of 2026-07-09",
+    lists=[
+        {
+            "name": "us_bis_entity_list",
+            "title": "BIS Entity List",
+            "version": "v1",
+            "list_date": "2026-07-09",
+            "age_days": 141,
+            "stale": True,
+            "entity_count": 3409,
+        },
+        {
+            "name": "un_sc",
+            "title": "UN SC",
+            "version": "v2",
+            "list_date": "2026-02-01",
+            "age_days": 10,
+            "stale": False,
+            "entity_count": 1000,
+        },
+    ],
+    algorithm="fake",
+    algorithm_version="1",
+    threshold=0.7,
+    limit=5,
+    columns="name='name'",
+)
+
+
+def make_run(tmp_path: Path) -> tuple[OutputPaths, JobOutcome]:
+    src = tmp_path / "suppliers.csv"
+    src.write_text(
+        "name,country\nHikvision,CN\nBosch GmbH,DE\nACME ARMS & <Co>,KP\nn/a,DE\n"
+        "HIKVISION DIGITAL TECH CO,CN\nBeta Components GmbH,DE\n",
+        encoding="utf-8",
+    )
+    source = open_input(src)
+    paths = OutputPaths(tmp_path / "out" / "suppliers")
+    outcome = run_screening(
+        source,
+        detect_columns(source.headers),
+        paths,
+        options=ScreenOptions(threshold=0.7),
+        batch_fn=EngineBatch(FakeScreener(), 0.7, 5),
+    )
+    return paths, outcome
+
+
+def render(tmp_path: Path) -> tuple[Path, int]:
+    paths, outcome = make_run(tmp_path)
+    ids, addrs = hit_ids_in(paths.jsonl)
+    assert ids == {"us-bis-hikvision", "un-acme", "ofac-99001"} and addrs == {"addr-hik"}
+    evidence = collect_evidence(SANCTIONS, ids, addrs)
+    cards = write_report(paths.jsonl, paths.html, CTX, outcome.checkpoint, evidence)
+    return paths.html, cards
+
+
+def test_report_has_one_card_per_hit_with_evidence(tmp_path: Path) -> None:
+    html_path, cards = render(tmp_path)
+    text = html_path.read_text(encoding="utf-8")
+    assert cards == 4
+    assert len(re.findall(r'<section class="card"', text)) == 4
+    assert {"hit-2-1", "hit-4-1", "hit-6-1", "hit-7-1"} == set(
+        re.findall(r'id="(hit-\d+-\d+)"', text)
+    )
+    assert "(derived)" in text and "OFAC 50 Percent Rule" in text
+    assert "Volga Precision → Beta Components GmbH" in text and "annual report" in text
+    assert "84 FR 54004, 10/9/19" in text  # Federal Register citation
+    assert "activities contrary to US foreign policy interests" in text  # sanction reason
+    assert "No.555 Qianmo Road" in text  # the published address
+    assert "91330000733796106P" in text  # identifier
+    assert "2026-07-09" in text and "stale" in text  # list date and staleness
+    assert 'id="rows-read"><b>6</b>' in text and 'id="rows-rejected"><b>1</b>' in text
+
+
+def test_report_is_self_contained_and_escapes_list_text(tmp_path: Path) -> None:
+    html_path, _ = render(tmp_path)
+    text = html_path.read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in text  # list remarks are data, not markup
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "ACME ARMS &amp; &lt;Co&gt;" in text
+    # nothing is loaded from anywhere: no src/href to another resource but plain links
+    assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=", text)
+    assert "default-src 'none'" in text
+
+
+def test_summary_reconciles_and_warns_about_stale_lists(tmp_path: Path) -> None:
+    _, outcome = make_run(tmp_path)
+    console = Console(record=True, width=140)
+    print_summary(console, outcome.checkpoint, CTX, interrupted=False)
+    out = console.export_text()
+    assert "Rows read 6 = screened 5 + rejected 1 ✓" in out
+    assert "us_bis_entity_list" in out and "Top hits" in out
+    assert "warning: us_bis_entity_list is 141 days old" in out
