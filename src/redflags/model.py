@@ -35,6 +35,9 @@ class Provenance(TypedDict, total=False):
     source_url: str
     # Federal Register (or gazette) citations of the listing, e.g. "84 FR 54004, 10/9/19".
     citations: list[str]
+    # aliases redflags added (names in the entity's own script), and where they come from
+    enriched_aliases: list[str]
+    enrichment_source: str
 
 
 class FtMEntity(TypedDict, total=False):

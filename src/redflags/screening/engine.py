@@ -146,11 +146,13 @@ def _build(
 ) -> None:
     from redflags.matching.index import Index
     from redflags.screening.exposure import LinkCollector, OwnershipLayer
+    from redflags.sources.enrichment import enrich
 
     sanctions = [i.name for i in used if i.kind != "ownership"]
     ownership = [i.name for i in used if i.kind == "ownership"]
     collector = LinkCollector()
-    index = Index.build(collector.watch(catalog.iter_entities(sanctions)), sources=sources)
+    listed = enrich(catalog.iter_entities(sanctions))
+    index = Index.build(collector.watch(listed), sources=sources)
     tmp = root / f".building-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.parent.mkdir(parents=True, exist_ok=True)

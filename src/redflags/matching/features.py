@@ -1,0 +1,677 @@
+"""Named comparison features between two prepared entities, each a number the model weighs.
+
+Everything that only depends on one entity (tokens, weights, phonetic keys, normalised ids,
+countries, dates) is computed once in ``prepare`` so a candidate index can cache it; the
+per-pair work is two rapidfuzz ``cdist`` calls over the entities' token vocabularies plus a
+greedy alignment over a handful of tokens.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+from followthemoney import model as ftm_model
+from followthemoney.types import registry
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.fuzz import token_set_ratio
+from rapidfuzz.process import cdist
+
+from redflags.text import (
+    GENERIC,
+    LEGAL_FORM,
+    NAME,
+    NUMBER,
+    fold,
+    legal_family,
+    name_tokens,
+    phonetic,
+    simple_spelling,
+    token_kind,
+)
+
+# Below this a token pair is not an alignment at all (it would only add noise).
+TOKEN_MIN_SIM = 0.55
+# A phonetic-key match counts a little less than the same letters.
+PHONETIC_FACTOR = 0.9
+# An acronym spelling the other name's initials is good but not letter-perfect evidence.
+ACRONYM_SIM = 0.8
+# Kind weights: a generic org word ("trading") or legal form ("ltd") says little about identity.
+KIND_WEIGHT = {NAME: 1.0, GENERIC: 0.25, LEGAL_FORM: 0.08, NUMBER: 0.0}
+# Identifier properties where one entity has one value: a different value is evidence against.
+SINGLE_VALUED_IDS = frozenset({"leiCode", "imoNumber", "innCode", "ogrnCode", "uscCode",
+                               "swiftBic", "dunsCode", "uniqueEntityId", "okpoCode"})
+MIN_ID_LENGTH = 5
+NAME_PROPS = ("name", "alias", "previousName", "abbreviation")
+WEAK_NAME_PROPS = ("weakAlias",)
+DATE_PROPS = ("birthDate", "incorporationDate")
+MAX_NAMES = 40
+
+_NON_ALNUM = re.compile(r"[^0-9A-Za-z]")
+
+FEATURES = (
+    "name_align",
+    "name_weakest",
+    "name_query_unmatched",
+    "name_candidate_unmatched",
+    "name_joined",
+    "name_joined_phonetic",
+    "name_joined_simple",
+    "name_exact",
+    "name_shorter_covered",
+    "name_rare_match",
+    "cross_script",
+    "cross_script_align",
+    "cross_script_phonetic",
+    "cjk",
+    "cjk_phonetic",
+    "xs_han",
+    "xs_han_phonetic",
+    "xs_hangul",
+    "xs_hangul_phonetic",
+    "xs_kana",
+    "xs_kana_phonetic",
+    "xs_arabic",
+    "xs_arabic_phonetic",
+    "xs_hebrew",
+    "xs_hebrew_phonetic",
+    "xs_cyrillic",
+    "xs_cyrillic_phonetic",
+    "xs_other",
+    "xs_other_phonetic",
+    "native_mismatch",
+    "name_single_token",
+    "name_generic_only",
+    "legal_form_match",
+    "legal_form_conflict",
+    "number_match",
+    "number_conflict",
+    "identifier_match",
+    "identifier_conflict",
+    "country_match",
+    "country_conflict",
+    "date_match",
+    "date_conflict",
+    "address_match",
+    "address_mismatch",
+)
+NAME_FEATURES = FEATURES[:32]
+
+
+@lru_cache(maxsize=1)
+def _idf() -> dict[str, float]:
+    raw = resources.files("redflags.matching").joinpath("idf.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(raw)
+    table: dict[str, float] = data["idf"]
+    return table
+
+
+@lru_cache(maxsize=1)
+def _idf_max() -> float:
+    return max(_idf().values(), default=10.0)
+
+
+def token_weight(token: str, kind: str) -> float:
+    """IDF scaled to 0.15..1 and multiplied by the kind weight."""
+    idf = _idf().get(token)
+    top = _idf_max()
+    rel = 1.0 if idf is None else max(0.15, min(1.0, idf / (0.7 * top)))
+    return rel * KIND_WEIGHT[kind]
+
+
+@dataclass(slots=True)
+class PreparedName:
+    """One name of an entity, tokenised and weighted."""
+
+    text: str
+    tokens: tuple[str, ...]
+    kinds: tuple[str, ...]
+    weights: tuple[float, ...]
+    # alignment items: (vocab index, start token, end token) incl. adjacent-token merges
+    items: tuple[tuple[int, int, int], ...]
+    numbers: frozenset[str]
+    legal: frozenset[str]
+    joined: str
+    joined_phonetic: str
+    # Han names: the key of the pinyin read as an English spelling (foreign names in Han)
+    joined_phonetic_alt: str
+    joined_phonetic_loose: str
+    joined_simple: str
+    # loose key without r/l: Mandarin renders most r and l sounds by vowels or drops them
+    joined_phonetic_nor: str
+    key: str
+    # folded original without spaces: two names in the same non-Latin script compare on
+    # their own letters too (高石 and 高市 share a pinyin reading, not a spelling)
+    native: str
+    # main non-Latin script of the name (han, hangul, kana, arabic, hebrew, cyrillic, other)
+    script: str
+    latin: bool
+    han: bool
+    cjk: bool
+    total_weight: float = 0.0
+    name_weight: float = 0.0
+    name_count: int = 0
+
+
+@dataclass(slots=True)
+class PreparedEntity:
+    """Everything about one entity the scorer needs, computed once."""
+
+    schema: str
+    names: list[PreparedName]
+    vocab: list[str]
+    vocab_phonetic: list[str]
+    vocab_phonetic_loose: list[str]
+    cjk: bool
+    countries: frozenset[str]
+    dates: dict[str, frozenset[str]]
+    identifiers: dict[str, frozenset[str]]
+    all_ids: frozenset[str]
+    addresses: tuple[str, ...]
+    source: Mapping[str, Any] = field(repr=False, default_factory=dict)
+
+
+def _is_latin_text(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return not letters or sum(1 for c in letters if c.isascii()) >= 0.5 * len(letters)
+
+
+_SCRIPT_RANGES = (
+    ("kana", 0x3040, 0x30FF), ("han", 0x3400, 0x9FFF), ("hangul", 0xAC00, 0xD7AF),
+    ("arabic", 0x0600, 0x06FF), ("arabic", 0x0750, 0x077F), ("hebrew", 0x0590, 0x05FF),
+    ("cyrillic", 0x0400, 0x052F),
+)
+SCRIPTS = ("han", "hangul", "kana", "arabic", "hebrew", "cyrillic", "other")
+
+
+def _main_script(text: str) -> str:
+    """The script of most non-ASCII letters; Kana wins over Han (Japanese mixes both)."""
+    counts: dict[str, int] = {}
+    for ch in text:
+        if ch.isascii() or not ch.isalpha():
+            continue
+        cp = ord(ch)
+        name = next((n for n, lo, hi in _SCRIPT_RANGES if lo <= cp <= hi), "other")
+        counts[name] = counts.get(name, 0) + 1
+    if not counts:
+        return "other"
+    if "kana" in counts:
+        return "kana"
+    return max(sorted(counts), key=lambda n: counts[n])
+
+
+def _has_han(text: str) -> bool:
+    return any("\u3400" <= c <= "\u9fff" for c in text)
+
+
+def _has_cjk(text: str) -> bool:
+    """Han, Kana or Hangul: scripts whose sound systems merge l and r."""
+    return any("\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af" for c in text)
+
+
+@lru_cache(maxsize=32)
+def _schema_props(schema: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(identifier props, country props, address props) of a schema."""
+    sch = ftm_model.get(schema)
+    if sch is None:
+        return (), (), ()
+    ids = tuple(n for n, p in sch.properties.items() if p.type.name == "identifier")
+    countries = tuple(n for n, p in sch.properties.items() if p.type.name == "country")
+    addresses = tuple(n for n, p in sch.properties.items() if p.type.name == "address")
+    return ids, countries, addresses
+
+
+def _norm_id(value: str) -> str:
+    return _NON_ALNUM.sub("", value).upper()
+
+
+def _clean_country(value: str) -> str | None:
+    value = value.strip()
+    if not value:
+        return None
+    code = registry.country.clean(value)
+    return str(code) if code else value.lower()
+
+
+def _person_full_names(props: Mapping[str, Sequence[str]]) -> list[str]:
+    firsts = list(props.get("firstName", []))[:3]
+    lasts = list(props.get("lastName", []))[:3]
+    middles = list(props.get("middleName", []))[:1] + list(props.get("fatherName", []))[:1]
+    out: list[str] = []
+    for last in lasts or [""]:
+        for first in firsts or [""]:
+            full = " ".join(p for p in (first, *middles, last) if p)
+            if full:
+                out.append(full)
+    return out
+
+
+def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
+                  lvocab: list[str]) -> PreparedName | None:
+    tokens_all = name_tokens(text)
+    if not tokens_all:
+        return None
+    kinds_all = [token_kind(t) for t in tokens_all]
+    numbers = frozenset(t for t, k in zip(tokens_all, kinds_all, strict=True) if k == NUMBER)
+    legal = frozenset(f for t in tokens_all if (f := legal_family(t)) is not None)
+    pairs = [(t, k) for t, k in zip(tokens_all, kinds_all, strict=True) if k != NUMBER]
+    tokens = tuple(t for t, _ in pairs)
+    kinds = tuple(k for _, k in pairs)
+    weights = tuple(token_weight(t, k) for t, k in pairs)
+    items: list[tuple[int, int, int]] = []
+
+    def add(s: str, start: int, end: int) -> None:
+        idx = vocab.get(s)
+        if idx is None:
+            idx = vocab[s] = len(vocab)
+            pvocab.append(phonetic(s))
+            lvocab.append(phonetic(s, loose=True))
+        items.append((idx, start, end))
+
+    for i, t in enumerate(tokens):
+        add(t, i, i + 1)
+    if len(tokens) <= 12:
+        for i in range(len(tokens) - 1):
+            if kinds[i] != LEGAL_FORM and kinds[i + 1] != LEGAL_FORM:
+                add(tokens[i] + tokens[i + 1], i, i + 2)
+    name_toks = [t for t, k in pairs if k == NAME]
+    joined = "".join(name_toks) or "".join(tokens)
+    han = _has_han(text)
+    jp = "".join(phonetic(t) for t in name_toks)
+    # a foreign name written in Han, read back in pinyin: j/q/x are palatal k/ch/s sounds.
+    jp_loose = "".join(phonetic(t, loose=True) for t in name_toks)
+    jp_alt = "".join(phonetic(_pinyin_english(t), loose=True) for t in name_toks) \
+        if han else jp_loose
+    return PreparedName(
+        text=text,
+        tokens=tokens,
+        kinds=kinds,
+        weights=weights,
+        items=tuple(items),
+        numbers=numbers,
+        legal=legal,
+        joined=joined,
+        joined_phonetic=jp,
+        joined_phonetic_alt=jp_alt,
+        joined_phonetic_loose=jp_loose,
+        joined_simple="".join(simple_spelling(t) for t in name_toks),
+        joined_phonetic_nor=(jp_alt if han else jp_loose).replace("r", ""),
+        key=" ".join(sorted(name_toks)),
+        native=fold(text).replace(" ", ""),
+        script=_main_script(text),
+        latin=_is_latin_text(text),
+        han=han,
+        cjk=_has_cjk(text),
+        total_weight=sum(weights),
+        name_weight=sum(w for w, k in zip(weights, kinds, strict=True) if k == NAME),
+        name_count=sum(1 for k in kinds if k == NAME),
+    )
+
+
+_PINYIN_EN = [("zh", "j"), ("x", "s"), ("q", "ch"), ("ji", "gi"), ("c", "ts")]
+
+
+def _pinyin_english(token: str) -> str:
+    for a, b in _PINYIN_EN:
+        token = token.replace(a, b)
+    return token
+
+
+def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
+    """Precompute an entity's comparison data (cache this for list entities)."""
+    schema = str(entity.get("schema") or "LegalEntity")
+    props: Mapping[str, Sequence[str]] = entity.get("properties") or {}
+    texts: list[str] = []
+    for prop in NAME_PROPS:
+        texts.extend(props.get(prop, []))
+    if schema in ("Person",) or props.get("firstName") or props.get("lastName"):
+        texts.extend(_person_full_names(props))
+    for prop in WEAK_NAME_PROPS:
+        texts.extend(props.get(prop, []))
+    vocab: dict[str, int] = {}
+    pvocab: list[str] = []
+    lvocab: list[str] = []
+    names: list[PreparedName] = []
+    seen: set[str] = set()
+    for text in texts:
+        if not isinstance(text, str) or text in seen or len(names) >= MAX_NAMES:
+            continue
+        seen.add(text)
+        prepared = _prepare_name(text, vocab, pvocab, lvocab)
+        if prepared is not None:
+            names.append(prepared)
+    id_props, country_props, address_props = _schema_props(schema)
+    identifiers: dict[str, frozenset[str]] = {}
+    for prop in id_props:
+        values = frozenset(v for v in (_norm_id(x) for x in props.get(prop, []))
+                           if len(v) >= MIN_ID_LENGTH)
+        if values:
+            identifiers[prop] = values
+    countries = frozenset(c for c in (_clean_country(v) for p in country_props
+                                      for v in props.get(p, [])) if c)
+    dates = {p: frozenset(v.strip()[:10] for v in props.get(p, []) if v.strip()[:4].isdigit())
+             for p in DATE_PROPS if props.get(p)}
+    addresses = tuple(fold(a) for p in address_props for a in props.get(p, [])[:3] if a)
+    return PreparedEntity(
+        schema=schema,
+        names=names,
+        vocab=list(vocab),
+        vocab_phonetic=pvocab,
+        vocab_phonetic_loose=lvocab,
+        cjk=any(n.cjk for n in names),
+        countries=countries,
+        dates={k: v for k, v in dates.items() if v},
+        identifiers=identifiers,
+        all_ids=frozenset(v for vs in identifiers.values() for v in vs),
+        addresses=addresses,
+        source=entity,
+    )
+
+
+# --------------------------------------------------------------------------- names
+
+
+@dataclass(slots=True)
+class NameComparison:
+    """The name features of one query-name / candidate-name pair."""
+
+    query: PreparedName
+    candidate: PreparedName
+    values: dict[str, float]
+
+
+def _initial_or_prefix(a: str, b: str) -> float:
+    """Credit for "j" ~ "john" (initial) and "konink" ~ "koninklijke" (abbreviation)."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) == 1 and long.startswith(short):
+        return 0.7
+    if len(short) >= 4 and long.startswith(short):
+        return 0.8
+    return 0.0
+
+
+def _match_acronyms(a: PreparedName, b: PreparedName, a_used: list[bool], b_used: list[bool],
+                    a_cov: list[float], b_cov: list[float]) -> None:
+    """"PLA" ~ "People's Liberation Army", "jc" ~ "Jean Claude": a short unmatched token
+    spelling the initials of a run of unmatched tokens on the other side."""
+    for i, tok in enumerate(a.tokens):
+        if a_used[i] or not 2 <= len(tok) <= 6 or not tok.isalpha():
+            continue
+        n = len(tok)
+        for start in range(len(b.tokens) - n + 1):
+            span = range(start, start + n)
+            if any(b_used[j] for j in span):
+                continue
+            if "".join(b.tokens[j][0] for j in span) == tok:
+                a_used[i] = True
+                a_cov[i] = ACRONYM_SIM
+                for j in span:
+                    b_used[j] = True
+                    b_cov[j] = ACRONYM_SIM
+                break
+
+
+def _align(q: PreparedName, c: PreparedName, sims: list[list[float]]) -> tuple[
+        list[float], list[float]]:
+    """Greedy best-first alignment; returns the per-token coverage of both names."""
+    q_cov = [0.0] * len(q.tokens)
+    c_cov = [0.0] * len(c.tokens)
+    if not q.items or not c.items or not sims:
+        return q_cov, c_cov  # a name of numbers only: nothing to align
+    cands: list[tuple[float, float, int, int, int, int]] = []
+    for qi, qs, qe in q.items:
+        row = sims[qi]
+        for ci, cs, ce in c.items:
+            s = row[ci]
+            if s >= TOKEN_MIN_SIM:
+                # a merged item must beat the parts it covers: prefer 1-1 on ties
+                span = (qe - qs) + (ce - cs)
+                cands.append((s - 0.001 * span, s, qs, qe, cs, ce))
+    cands.sort(reverse=True)
+    q_used = [False] * len(q.tokens)
+    c_used = [False] * len(c.tokens)
+    for _, s, qs, qe, cs, ce in cands:
+        if any(q_used[qs:qe]) or any(c_used[cs:ce]):
+            continue
+        for i in range(qs, qe):
+            q_used[i] = True
+            q_cov[i] = s
+        for j in range(cs, ce):
+            c_used[j] = True
+            c_cov[j] = s
+    if all(q_used) or all(c_used):
+        return q_cov, c_cov
+    _match_acronyms(q, c, q_used, c_used, q_cov, c_cov)
+    _match_acronyms(c, q, c_used, q_used, c_cov, q_cov)
+    # second pass: initials and abbreviations among what is left
+    for i, qt in enumerate(q.tokens):
+        if q_used[i] or q.kinds[i] != NAME:
+            continue
+        for j, ct in enumerate(c.tokens):
+            if c_used[j] or c.kinds[j] != NAME:
+                continue
+            s = _initial_or_prefix(qt, ct)
+            if s > 0:
+                q_used[i] = c_used[j] = True
+                q_cov[i] = c_cov[j] = s
+                break
+    return q_cov, c_cov
+
+
+def _side(name: PreparedName, cov: list[float]) -> tuple[float, float, float, float]:
+    """One pass over a name's coverage: (weighted coverage, unmatched share of the name
+    tokens' weight, weakest name token, best-covered rare name token)."""
+    covered = 0.0
+    missing = 0.0
+    weakest = 1.0
+    rare = 0.0
+    for w, k, v in zip(name.weights, name.kinds, cov, strict=True):
+        covered += w * v
+        if k == NAME:
+            if v <= 0:
+                missing += w
+            weakest = min(weakest, v)
+            if v >= 0.8:
+                rare = max(rare, w * v)
+    unmatched = missing / name.name_weight if name.name_weight > 0 else 0.0
+    return covered, unmatched, weakest, rare
+
+
+def compare_names(q: PreparedName, c: PreparedName, sims: list[list[float]],
+                  loose: bool = False) -> NameComparison:
+    q_cov, c_cov = _align(q, c, sims)
+    q_sum, q_unm, q_weak, q_rare = _side(q, q_cov)
+    c_sum, c_unm, c_weak, c_rare = _side(c, c_cov)
+    total = q.total_weight + c.total_weight
+    align = (q_sum + c_sum) / total if total > 0 else 0.0
+    # the weakest link on the side with fewer name tokens (the other side's extras are
+    # the "unmatched" features)
+    if q.name_count and c.name_count:
+        weakest = q_weak if q.name_count <= c.name_count else c_weak
+    else:
+        weakest = 0.0
+    sim = Levenshtein.normalized_similarity
+    if loose:
+        jp = sim(q.joined_phonetic_loose, c.joined_phonetic_loose)
+        if q.han or c.han:
+            jp = max(jp, sim(q.joined_phonetic_alt, c.joined_phonetic_alt))
+    else:
+        jp = sim(q.joined_phonetic, c.joined_phonetic)
+    cjk_jp = 0.0
+    if loose:
+        cjk_jp = jp
+        if q.han or c.han:
+            cjk_jp = max(jp, sim(q.joined_phonetic_nor, c.joined_phonetic_nor))
+    xs = 1.0 if q.latin != c.latin else 0.0
+    values = {
+        "name_align": align,
+        "name_weakest": weakest,
+        "name_query_unmatched": q_unm,
+        "name_candidate_unmatched": c_unm,
+        "name_joined": sim(q.joined, c.joined),
+        "name_joined_phonetic": jp,
+        "name_joined_simple": sim(q.joined_simple, c.joined_simple),
+        "name_exact": 1.0 if q.key and q.key == c.key else 0.0,
+        "name_shorter_covered": 1.0 - min(q_unm, c_unm),
+        "name_rare_match": max(q_rare, c_rare),
+        "cross_script": xs,
+        "cross_script_align": xs * align,
+        "cross_script_phonetic": xs * jp,
+        "cjk": 1.0 if loose else 0.0,
+        "cjk_phonetic": cjk_jp,
+        "native_mismatch": 0.0 if (q.latin or c.latin) else 1.0 - sim(q.native, c.native),
+        # a lone given name or surname is weak evidence however well it matches
+        "name_single_token": 1.0 if (q.name_count == 1 or c.name_count == 1) else 0.0,
+        "name_generic_only": 1.0 if (q.name_count == 0 or c.name_count == 0) else 0.0,
+    }
+    if xs:
+        # each script loses different sounds on the way (Han the most): its own level and
+        # slope for the sound-alike evidence
+        script = c.script if q.latin else q.script
+        values[f"xs_{script}"] = 1.0
+        values[f"xs_{script}_phonetic"] = max(jp, cjk_jp)
+    return NameComparison(q, c, values)
+
+
+def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]:
+    """Token similarity for every query x candidate vocabulary item (letters or sound)."""
+    if not q.vocab or not c.vocab:
+        return []
+    lev = cdist(q.vocab, c.vocab, scorer=Levenshtein.normalized_similarity)
+    if q.cjk or c.cjk:
+        pho = cdist(q.vocab_phonetic_loose, c.vocab_phonetic_loose,
+                    scorer=Levenshtein.normalized_similarity)
+    else:
+        pho = cdist(q.vocab_phonetic, c.vocab_phonetic,
+                    scorer=Levenshtein.normalized_similarity)
+    np.multiply(pho, PHONETIC_FACTOR, out=pho)
+    np.maximum(lev, pho, out=lev)
+    out: list[list[float]] = lev.tolist()
+    return out
+
+
+# --------------------------------------------------------------------------- other features
+
+
+def legal_features(q: PreparedName, c: PreparedName) -> tuple[float, float]:
+    """(match, conflict) of the two names' legal-form families."""
+    qf, cf = q.legal - {"any"}, c.legal - {"any"}
+    if not qf or not cf:
+        return 0.0, 0.0
+    return (1.0, 0.0) if qf & cf else (0.0, 1.0)
+
+
+def number_features(q: PreparedName, c: PreparedName) -> tuple[float, float]:
+    if not q.numbers and not c.numbers:
+        return 0.0, 0.0
+    if q.numbers == c.numbers:
+        return 1.0, 0.0
+    if q.numbers and c.numbers and not (q.numbers & c.numbers):
+        return 0.0, 1.0
+    return 0.0, 0.5
+
+
+def identifier_features(q: PreparedEntity, c: PreparedEntity) -> tuple[float, float, str]:
+    if not q.all_ids or not c.all_ids:
+        return 0.0, 0.0, ""
+    common = q.all_ids & c.all_ids
+    if common:
+        return 1.0, 0.0, sorted(common)[0]
+    for prop in SINGLE_VALUED_IDS:
+        if prop in q.identifiers and prop in c.identifiers:
+            return 0.0, 1.0, prop
+    return 0.0, 0.0, ""
+
+
+def country_features(q: PreparedEntity, c: PreparedEntity) -> tuple[float, float]:
+    if not q.countries or not c.countries:
+        return 0.0, 0.0
+    return (1.0, 0.0) if q.countries & c.countries else (0.0, 1.0)
+
+
+def _date_pair(a: str, b: str) -> float:
+    """1 exact, 0.7 agree at the coarser precision, 0.5 likely typo, <0 conflict."""
+    if a == b:
+        return 1.0
+    n = min(len(a), len(b))
+    if a[:n] == b[:n]:
+        return 0.7
+    if len(a) == len(b) == 10:
+        if a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]:
+            return 0.7  # day and month swapped
+        if Levenshtein.distance(a, b) == 1:
+            return 0.5
+        if a[:4] == b[:4]:
+            return -0.5
+    try:
+        gap = abs(int(a[:4]) - int(b[:4]))
+    except ValueError:
+        return 0.0
+    # a year off is a common slip; fifteen years off is another person
+    return -min(1.0, 0.3 + 0.15 * gap)
+
+
+def date_features(q: PreparedEntity, c: PreparedEntity) -> tuple[float, float, str]:
+    best: float | None = None
+    prop_used = ""
+    for prop, qvals in q.dates.items():
+        cvals = c.dates.get(prop)
+        if not cvals:
+            continue
+        for a in qvals:
+            for b in cvals:
+                v = _date_pair(a, b)
+                if best is None or v > best:
+                    best, prop_used = v, prop
+    if best is None:
+        return 0.0, 0.0, ""
+    return (max(best, 0.0), max(-best, 0.0), prop_used)
+
+
+def address_features(q: PreparedEntity, c: PreparedEntity) -> tuple[float, float]:
+    if not q.addresses or not c.addresses:
+        return 0.0, 0.0
+    best = max(token_set_ratio(a, b) / 100.0 for a in q.addresses for b in c.addresses)
+    return best, 1.0 - best
+
+
+@lru_cache(maxsize=1024)
+def schemas_compatible(a: str, b: str) -> bool:
+    sa, sb = ftm_model.get(a), ftm_model.get(b)
+    if sa is None or sb is None:
+        return True
+    return bool(sa.can_match(sb) or sb.can_match(sa))
+
+
+def clean_logit(x: float) -> float:
+    return max(-30.0, min(30.0, x))
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-clean_logit(x)))
+
+
+__all__ = [
+    "FEATURES",
+    "NAME_FEATURES",
+    "NameComparison",
+    "PreparedEntity",
+    "PreparedName",
+    "address_features",
+    "compare_names",
+    "country_features",
+    "date_features",
+    "identifier_features",
+    "legal_features",
+    "number_features",
+    "prepare",
+    "schemas_compatible",
+    "similarity_matrix",
+]

@@ -1,0 +1,130 @@
+"""The Matcher: compares two FtM-shaped entities and explains the score feature by feature."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rapidfuzz.distance import Indel
+from rapidfuzz.process import cdist
+
+from redflags.matching.calibration import Weights, family_of, load_weights
+from redflags.matching.features import (
+    FEATURES,
+    NAME_FEATURES,
+    NameComparison,
+    PreparedEntity,
+    PreparedName,
+    address_features,
+    compare_names,
+    country_features,
+    date_features,
+    identifier_features,
+    legal_features,
+    number_features,
+    prepare,
+    schemas_compatible,
+    sigmoid,
+    similarity_matrix,
+)
+from redflags.matching.types import FeatureExplanation, MatchResult
+
+DEFAULT_ALGORITHM = "redflags-v1"
+# A score is never certainty: even identical records can be two people.
+MAX_SCORE = 0.99
+# Features computed on the chosen name pair (their explanation shows both names).
+_NAME_LEVEL = frozenset(NAME_FEATURES) | {"legal_form_match", "legal_form_conflict",
+                                          "number_match", "number_conflict"}
+# With many aliases on both sides only the most promising name pairs get the full
+# alignment (ranked by one C call over their joined spellings).
+FULL_PAIRS = 4
+
+
+def _alias_pairs(q: PreparedEntity, c: PreparedEntity) -> list[tuple[PreparedName,
+                                                                     PreparedName]]:
+    if len(q.names) * len(c.names) <= FULL_PAIRS:
+        return [(qn, cn) for qn in q.names for cn in c.names]
+    quick = cdist([n.joined_simple for n in q.names], [n.joined_simple for n in c.names],
+                  scorer=Indel.normalized_similarity)
+    ranked = sorted(((float(quick[i, j]), i, j) for i in range(len(q.names))
+                     for j in range(len(c.names))), reverse=True)[:FULL_PAIRS]
+    return [(q.names[i], c.names[j]) for _, i, j in ranked]
+
+
+class Matcher:
+    """Scores query/candidate pairs with one named, versioned algorithm."""
+
+    def __init__(self, algorithm: str = DEFAULT_ALGORITHM) -> None:
+        self.weights: Weights = load_weights(algorithm)
+        self.algorithm = algorithm
+        self.version = self.weights.version
+
+    def prepare(self, entity: Mapping[str, Any]) -> PreparedEntity:
+        return prepare(entity)
+
+    def compare(self, query: Mapping[str, Any], candidate: Mapping[str, Any]) -> MatchResult:
+        return self.compare_prepared(prepare(query), prepare(candidate))
+
+    def features(self, q: PreparedEntity, c: PreparedEntity) -> tuple[
+            dict[str, float], NameComparison | None]:
+        """Feature values of the best-scoring name pair plus the entity-level features."""
+        values = dict.fromkeys(FEATURES, 0.0)
+        best: NameComparison | None = None
+        if q.names and c.names:
+            sims = similarity_matrix(q, c)
+            loose = q.cjk or c.cjk
+            best_logit = float("-inf")
+            for qn, cn in _alias_pairs(q, c):
+                cmp = compare_names(qn, cn, sims, loose)
+                fw = self.weights.family(family_of(q.schema, c.schema, qn.latin != cn.latin))
+                w = fw.weights
+                logit = fw.intercept + sum(w.get(k, 0.0) * v for k, v in cmp.values.items())
+                if logit > best_logit:
+                    best_logit, best = logit, cmp
+        if best is not None:
+            values.update(best.values)
+            values["legal_form_match"], values["legal_form_conflict"] = legal_features(
+                best.query, best.candidate)
+            values["number_match"], values["number_conflict"] = number_features(
+                best.query, best.candidate)
+        values["identifier_match"], values["identifier_conflict"], _ = identifier_features(q, c)
+        values["country_match"], values["country_conflict"] = country_features(q, c)
+        values["date_match"], values["date_conflict"], _ = date_features(q, c)
+        values["address_match"], values["address_mismatch"] = address_features(q, c)
+        return values, best
+
+    def score_prepared(self, q: PreparedEntity, c: PreparedEntity) -> float:
+        """The score alone, without building explanations: for ranking many candidates
+        before explaining the few that are kept (same number as ``compare_prepared``)."""
+        if not schemas_compatible(q.schema, c.schema):
+            return 0.0
+        values, _ = self.features(q, c)
+        fw = self.weights.family(family_of(q.schema, c.schema, values["cross_script"] > 0))
+        weights = fw.weights
+        logit = fw.intercept + sum(weights.get(k, 0.0) * v for k, v in values.items() if v)
+        return min(MAX_SCORE, sigmoid(logit))
+
+    def compare_prepared(self, q: PreparedEntity, c: PreparedEntity) -> MatchResult:
+        if not schemas_compatible(q.schema, c.schema):
+            expl = FeatureExplanation("schema", 0.0, 0.0, f"{q.schema} cannot be {c.schema}",
+                                      q.schema, c.schema)
+            return MatchResult(0.0, {"schema": expl}, self.algorithm, self.version)
+        values, best = self.features(q, c)
+        fw = self.weights.family(family_of(q.schema, c.schema, values["cross_script"] > 0))
+        weights = fw.weights
+        logit = fw.intercept
+        explanations: dict[str, FeatureExplanation] = {}
+        qname = best.query.text if best else None
+        cname = best.candidate.text if best else None
+        for name, value in values.items():
+            if value == 0.0 and name != "name_align":
+                continue
+            contribution = weights.get(name, 0.0) * value
+            logit += contribution
+            on_names = name in _NAME_LEVEL
+            explanations[name] = FeatureExplanation(name, value, contribution, "",
+                                                    qname if on_names else None,
+                                                    cname if on_names else None)
+        score = min(MAX_SCORE, sigmoid(logit))
+        return MatchResult(score, explanations, self.algorithm, self.version,
+                           matched_name=cname, query_name=qname)

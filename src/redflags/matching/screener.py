@@ -1,0 +1,278 @@
+"""Ranked screening of one query or a batch against a loaded index.
+
+Three stages, each cheaper than the next is precise: a weighted vote over the index's posting
+lists picks ``candidates`` rows; a vectorised rapidfuzz pre-score on latinized names keeps the
+``rescore`` most plausible (identifier hits always stay); the Matcher scores those and its
+score alone decides ``match``. ``screen_many`` needs nothing but a loaded index, so Spark (or a
+process pool) can broadcast the index directory and call it on a partition of rows.
+
+A Screener keeps a scratch array and a cache of prepared candidates: use one per thread.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz
+from rapidfuzz.process import cdist
+
+from redflags.matching import DEFAULT_THRESHOLD, Matcher
+from redflags.matching.index import (
+    IDENTIFIER_WEIGHT,
+    Index,
+    entity_identifiers,
+    entity_names,
+    name_keys,
+    name_norm,
+)
+from redflags.matching.types import MatchResult, ScreeningHit
+from redflags.model import FtMEntity
+
+# Total posting entries one query may walk; the rarest keys go first, so what is dropped is
+# the least telling (a key held by tens of thousands of entities cannot rank any of them).
+POSTINGS_BUDGET = 60_000
+# Below this ratio of index rows to posting entries, np.bincount(minlength=rows) beats
+# np.add.at on a scratch array (measured: 24k rows/8k postings 37 µs vs 104 µs; 1M rows/8k
+# postings 549 µs vs 211 µs).
+BINCOUNT_RATIO = 8
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Rows picked by the vote, best first, with their vote and whether an identifier hit."""
+
+    rows: npt.NDArray[np.int32]
+    votes: npt.NDArray[np.float32]
+    id_hit: npt.NDArray[np.bool_]
+
+
+_EMPTY = Candidates(np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(0, np.bool_))
+
+
+def query_keys(query: Mapping[str, Any]) -> set[str]:
+    keys: set[str] = set()
+    for name in entity_names(query):
+        keys |= name_keys(name)
+    keys.update(entity_identifiers(query))
+    return keys
+
+
+class Screener:
+    """Screens FtM-shaped queries against one loaded :class:`Index`."""
+
+    def __init__(
+        self,
+        index: Index,
+        matcher: Any = None,
+        *,
+        candidates: int = 64,
+        rescore: int = 10,
+        rescore_by_vote: int = 2,
+        min_prescore: float = 0.6,
+        cache_size: int = 20_000,
+    ) -> None:
+        """``candidates`` rows come out of the vote; of those, the ``rescore`` best by
+        pre-score (at least ``min_prescore``), the ``rescore_by_vote`` best by vote and every
+        identifier hit go to the Matcher, whose prepared candidates are cached (LRU of
+        ``cache_size`` rows). Measured on the bundled lists (900 listed-name queries), these
+        defaults keep the listed entity in every case while calling the Matcher ~6 times a
+        query instead of 64."""
+        self.index = index
+        self.matcher = matcher if matcher is not None else Matcher()
+        self.candidates = candidates
+        self.rescore = rescore
+        self.rescore_by_vote = rescore_by_vote
+        self.min_prescore = min_prescore
+        self._scratch = np.zeros(len(index), dtype=np.float32)
+        self._prepared: OrderedDict[int, Any] = OrderedDict()
+        self._cache_size = cache_size
+        self._prepare = getattr(self.matcher, "prepare", None)
+        self._compare_prepared = getattr(self.matcher, "compare_prepared", None)
+        if self._prepare is None or self._compare_prepared is None:
+            self._prepare = self._compare_prepared = None
+
+    # ---- stage 1: the vote --------------------------------------------------------------------
+
+    def candidate_rows(
+        self,
+        query: Mapping[str, Any],
+        *,
+        limit: int | None = None,
+        datasets: set[str] | None = None,
+    ) -> Candidates:
+        """The rows that share the most (IDF-weighted) keys with the query, best first."""
+        index = self.index
+        k = limit or self.candidates
+        keys = query_keys(query)
+        pos, lengths = index.lookup(keys)
+        if len(pos) == 0:
+            return _EMPTY
+        order = np.argsort(lengths, kind="stable")
+        within = np.cumsum(lengths[order]) <= POSTINGS_BUDGET
+        within[0] = True
+        pos, lengths = pos[order[within]], lengths[order[within]]
+        starts = index.key_offsets[pos]
+        lists = [
+            index.postings[a:b]
+            for a, b in zip(starts.tolist(), index.key_offsets[pos + 1].tolist(), strict=True)
+        ]
+        touched = np.concatenate(lists) if len(lists) > 1 else np.asarray(lists[0])
+        weights = np.repeat(index.key_weights[pos], lengths)
+        if len(index) <= BINCOUNT_RATIO * len(touched):
+            votes = np.bincount(touched, weights, minlength=len(index)).astype(np.float32)[touched]
+        else:
+            scratch = self._scratch
+            np.add.at(scratch, touched, weights)
+            votes = scratch[touched]
+            scratch[touched] = 0.0
+        keep = np.ones(len(touched), dtype=np.bool_)
+        schema_ok = index.schema_filter(str(query.get("schema") or ""))
+        if schema_ok is not None:
+            keep &= schema_ok[index.schema_codes[touched]]
+        if datasets:
+            mask = np.uint64(index.dataset_mask(datasets))
+            keep &= (index.dataset_masks[touched] & mask) != 0
+        if not keep.all():
+            touched, votes = touched[keep], votes[keep]
+        if len(touched) == 0:
+            return _EMPTY
+        if len(touched) > 4 * k:
+            top = np.argpartition(votes, -4 * k)[-4 * k :]
+            touched, votes = touched[top], votes[top]
+        touched, first = np.unique(touched, return_index=True)
+        votes = votes[first]
+        best = np.argsort(-votes, kind="stable")[:k]
+        rows, votes = touched[best].astype(np.int32), votes[best].astype(np.float32)
+        return Candidates(rows, votes, votes >= np.float32(IDENTIFIER_WEIGHT))
+
+    # ---- stage 2: the pre-score ----------------------------------------------------------------
+
+    def prescore(self, query: Mapping[str, Any], cands: Candidates) -> npt.NDArray[np.float32]:
+        """Best rapidfuzz similarity (0..1) of any query name to any candidate name."""
+        qnorms = [n for n in (name_norm(x) for x in entity_names(query)) if n]
+        out = np.zeros(len(cands.rows), dtype=np.float32)
+        if not qnorms or len(cands.rows) == 0:
+            return out
+        norms, owner = self.index.names_of(cands.rows)
+        if not norms:
+            return out
+        # reordered words, or words split/joined differently ("xi jin ping" / "xi jinping");
+        # adding token_set_ratio (query part of a longer name) cost 40% more for no recall
+        # on 900 listed-name queries, and the vote already ranks such names high.
+        sim = cdist(qnorms, norms, scorer=fuzz.token_sort_ratio, dtype=np.float32)
+        flat_q = [q.replace(" ", "") for q in qnorms]
+        flat_c = [c.replace(" ", "") for c in norms]
+        flat = cdist(flat_q, flat_c, scorer=fuzz.ratio, dtype=np.float32)
+        sim = np.maximum(sim, flat)
+        best = sim.max(axis=0) / np.float32(100.0)
+        np.maximum.at(out, owner, best)
+        return out
+
+    # ---- stage 3: the Matcher ------------------------------------------------------------------
+
+    def _compare(self, query: Mapping[str, Any], prepared_query: Any, row: int) -> MatchResult:
+        if self._compare_prepared is None:
+            return cast(MatchResult, self.matcher.compare(query, self.index.entity(row)))
+        prepared = self._prepared.get(row)
+        if prepared is None:
+            prepared = self._prepare_row(row)
+        else:
+            self._prepared.move_to_end(row)
+        return cast(MatchResult, self._compare_prepared(prepared_query, prepared))
+
+    def _prepare_row(self, row: int) -> Any:
+        assert self._prepare is not None
+        prepared = self._prepare(self.index.entity(row))
+        self._prepared[row] = prepared
+        if len(self._prepared) > self._cache_size:
+            self._prepared.popitem(last=False)
+        return prepared
+
+    def screen(
+        self,
+        query: Mapping[str, Any],
+        *,
+        threshold: float | None = None,
+        limit: int = 10,
+        datasets: set[str] | None = None,
+        exclude_ids: set[str] | None = None,
+    ) -> list[ScreeningHit]:
+        """Ranked hits for one FtM-shaped query; ``match`` is ``score >= threshold``."""
+        if threshold is None:
+            threshold = DEFAULT_THRESHOLD
+        cands = self.candidate_rows(query, datasets=datasets)
+        if len(cands.rows) == 0:
+            return []
+        pre = self.prescore(query, cands)
+        rescore = max(self.rescore, limit)
+        # the best by pre-score, the best by vote (a long alias list can depress the first),
+        # and every identifier hit.
+        order = np.lexsort((-cands.votes, -pre))
+        order = order[pre[order] >= self.min_prescore][:rescore]
+        chosen = dict.fromkeys(order.tolist())
+        chosen.update(dict.fromkeys(range(min(self.rescore_by_vote, len(cands.rows)))))
+        chosen.update(dict.fromkeys(np.flatnonzero(cands.id_hit).tolist()))
+        prepared_query = self._prepare(query) if self._prepare is not None else None
+        scored: list[tuple[float, float, int, MatchResult]] = []
+        for i in chosen:
+            row = int(cands.rows[i])
+            if exclude_ids and self.index.entity_id(row) in exclude_ids:
+                continue
+            result = self._compare(query, prepared_query, row)
+            scored.append((result.score, float(pre[i]), row, result))
+        scored.sort(key=lambda t: (-t[0], -t[1], t[2]))
+        hits: list[ScreeningHit] = []
+        for score, _pre, row, result in scored[:limit]:
+            entity = cast(FtMEntity, self.index.entity(row))
+            hits.append(
+                ScreeningHit(
+                    entity=entity,
+                    score=score,
+                    match=score >= threshold,
+                    result=result,
+                    evidence=_evidence(entity),
+                )
+            )
+        return hits
+
+    def screen_many(
+        self,
+        queries: Iterable[Mapping[str, Any]],
+        *,
+        threshold: float | None = None,
+        limit: int = 10,
+        datasets: set[str] | None = None,
+        exclude_ids: set[str] | None = None,
+    ) -> list[list[ScreeningHit]]:
+        """One ranked list per query, in input order: the function a batch engine calls."""
+        if threshold is None:
+            threshold = DEFAULT_THRESHOLD
+        return [
+            self.screen(
+                q, threshold=threshold, limit=limit, datasets=datasets, exclude_ids=exclude_ids
+            )
+            for q in queries
+        ]
+
+
+def _evidence(entity: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Where the listing comes from (list, programs, date, URL), as the reports show it."""
+    prov = entity.get("provenance")
+    if not isinstance(prov, Mapping) or not prov:
+        return []
+    return [dict(prov)]
+
+
+def screen_batch(
+    index: Index, queries: Iterable[Mapping[str, Any]], **options: Any
+) -> list[list[ScreeningHit]]:
+    """Stateless entry point for a batch worker: build a Screener and screen the batch."""
+    return Screener(index).screen_many(queries, **options)
+
+
+__all__ = ["Candidates", "Screener", "query_keys", "screen_batch"]

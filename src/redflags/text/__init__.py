@@ -1,0 +1,34 @@
+"""Name text normalisation: folding, transliteration, tokens and phonetic keys.
+
+Pure functions over strings, shared by the candidate index and the scorer.
+"""
+
+from redflags.text.normalize import fold
+from redflags.text.phonetic import phonetic, simple_spelling
+from redflags.text.tokens import (
+    GENERIC,
+    LEGAL_FORM,
+    NAME,
+    NUMBER,
+    legal_family,
+    name_tokens,
+    token_kind,
+)
+from redflags.text.translit import latinize
+
+# Bumped when a table or rule changes token output, so caches built on tokens rebuild.
+__version__ = "1"
+
+__all__ = [
+    "GENERIC",
+    "LEGAL_FORM",
+    "NAME",
+    "NUMBER",
+    "fold",
+    "latinize",
+    "legal_family",
+    "name_tokens",
+    "phonetic",
+    "simple_spelling",
+    "token_kind",
+]

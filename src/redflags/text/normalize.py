@@ -1,0 +1,106 @@
+"""Unicode folding: one spelling per visually-equal string, so look-alikes cannot evade matching.
+
+NFKC and case-folding come from the standard library; the confusable skeleton uses a table
+(data/confusables.json, from Unicode UTS #39) and only rewrites words that mix Latin with
+another script: a real Cyrillic or Greek word is left alone for transliteration.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from redflags.text.tables import load_json
+
+_WS = re.compile(r"\s+")
+# Accents are the combining diacritics block (Latin, Greek, Cyrillic); marks on Kana
+# (dakuten), Indic or Arabic letters carry meaning and stay for transliteration.
+_MARKS = re.compile("[\u0300-\u036f]")
+
+
+@lru_cache(maxsize=1)
+def _confusables() -> dict[str, str]:
+    return {k: v for k, v in load_json("confusables.json").items() if not k.startswith("_")}
+
+
+def _is_latin(ch: str) -> bool:
+    return (ch.isascii() and ch.isalpha()) or "\u00c0" <= ch <= "\u024f"
+
+
+def _deconfuse(word: str) -> str:
+    if word.isascii():
+        return word
+    table = _confusables()
+    has_latin = any(_is_latin(c) for c in word)
+    if not has_latin or all(_is_latin(c) or not c.isalpha() for c in word):
+        return word
+    return "".join(table.get(c, c) for c in word)
+
+
+@lru_cache(maxsize=65536)
+def _char_class(ch: str) -> str:
+    """Map one character to what survives folding: itself, a space, or nothing."""
+    cat = unicodedata.category(ch)
+    if cat[0] in "LN":
+        return ch
+    if cat[0] == "M":
+        return ch
+    if cat in ("Cf", "Cc", "Cs", "Co", "Cn") and not ch.isspace():
+        return ""
+    if ch in "'’`ʹʼ":
+        return ""
+    return " "
+
+
+def _strip_marks(text: str) -> str:
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFC", _MARKS.sub("", unicodedata.normalize("NFKD", text)))
+
+
+class _CharMap(dict[int, str]):
+    """str.translate table computed lazily per code point (C-speed once warm)."""
+
+    def __missing__(self, cp: int) -> str:
+        value = _char_class(chr(cp))
+        self[cp] = value
+        return value
+
+
+_CHAR_MAP = _CharMap()
+
+
+def _fold_once(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _strip_marks(text)
+    text = text.translate(_CHAR_MAP)
+    words = [_deconfuse(w) for w in _WS.split(text) if w]
+    return unicodedata.normalize("NFKC", " ".join(words)).casefold()
+
+
+_ASCII_PUNCT = re.compile(r"[^a-z0-9\s]")
+_ASCII_DROP = re.compile(r"['`]")
+
+
+def _fold_ascii(text: str) -> str:
+    text = _ASCII_DROP.sub("", text.lower())
+    return " ".join(_ASCII_PUNCT.sub(" ", text).split())
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Fold a string for comparison: look-alike and accented spellings become one.
+
+    Runs to a fixed point (usually one pass) so that ``fold(fold(x)) == fold(x)`` holds even
+    for the odd code point whose NFKC/case-fold images interact.
+    """
+    if text.isascii() and text.isprintable():
+        return _fold_ascii(text)
+    prev = text
+    for _ in range(4):
+        cur = _fold_once(prev)
+        if cur == prev:
+            return cur
+        prev = cur
+    return prev

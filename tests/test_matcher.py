@@ -1,0 +1,129 @@
+"""The Matcher on the promises the product makes (not on eval files: those are the bench)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from redflags.matching import DEFAULT_THRESHOLD, Matcher, prepare
+from redflags.matching.features import FEATURES
+
+
+def ent(schema: str, name: str | list[str], **props: Any) -> dict[str, Any]:
+    names = [name] if isinstance(name, str) else name
+    properties: dict[str, list[str]] = {"name": names}
+    for k, v in props.items():
+        properties[k] = [v] if isinstance(v, str) else v
+    return {"schema": schema, "properties": properties}
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher()
+
+
+def test_result_carries_algorithm_and_explanations(matcher: Matcher) -> None:
+    r = matcher.compare(ent("Person", "Vladimir Putin"), ent("Person", "Vladimir Putin"))
+    assert r.algorithm == "redflags-v1" and r.algorithm_version
+    assert "name_align" in r.explanations
+    assert all(name in FEATURES for name in r.explanations)
+    assert r.score > DEFAULT_THRESHOLD
+    assert r.matched_name == "Vladimir Putin"
+    # contributions add up to the logit the score came from
+    assert r.to_dict()["explanations"]["name_align"]["value"] == 1.0
+
+
+def test_person_never_matches_company(matcher: Matcher) -> None:
+    r = matcher.compare(ent("Person", "Gazprom"), ent("Company", "Gazprom"))
+    assert r.score == 0.0
+    assert "schema" in r.explanations
+    # LegalEntity is compatible with both
+    assert matcher.compare(ent("LegalEntity", "Gazprom"), ent("Company", "Gazprom")).score > 0.5
+
+
+def test_generic_words_do_not_make_a_match(matcher: Matcher) -> None:
+    r = matcher.compare(ent("Company", "Golden Star Trading Co Ltd"),
+                        ent("Company", "Silver Moon Trading Co Ltd"))
+    assert r.score < 0.5
+    same = matcher.compare(ent("Company", "Golden Star Trading Co., Ltd."),
+                           ent("Company", "GOLDEN STAR TRADING COMPANY LIMITED"))
+    assert same.score > DEFAULT_THRESHOLD
+
+
+def test_number_mismatch(matcher: Matcher) -> None:
+    one = matcher.compare(ent("Company", "Plant 1"), ent("Company", "Plant 2"))
+    assert one.score < DEFAULT_THRESHOLD
+    assert one.explanations["number_conflict"].contribution < 0
+
+
+def test_conflicting_dates_or_countries_are_not_certain(matcher: Matcher) -> None:
+    q = ent("Person", "Ivan Petrov", birthDate="1970-01-01", nationality="ru")
+    same = matcher.compare(q, ent("Person", "Ivan Petrov", birthDate="1970-01-01",
+                                  nationality="ru"))
+    other_date = matcher.compare(q, ent("Person", "Ivan Petrov", birthDate="1985-06-30"))
+    other_country = matcher.compare(q, ent("Person", "Ivan Petrov", nationality="us"))
+    assert same.score < 1.0
+    assert other_date.score < same.score
+    assert other_country.score < same.score
+    assert other_date.explanations["date_conflict"].contribution < 0
+
+
+def test_homoglyph_disguise_scores_as_plain(matcher: Matcher) -> None:
+    listed = ent("Company", "Hangzhou Hikvision Digital Technology Co., Ltd.")
+    plain = matcher.compare(ent("Company", "Hikvision"), listed)
+    disguised = matcher.compare(ent("Company", "Hikvisiоn"), listed)  # Cyrillic о
+    assert disguised.score == plain.score
+
+
+def test_identifiers(matcher: Matcher) -> None:
+    base = ent("Company", "Acme Holdings", leiCode="5493001KJTIIGC8Y1R12")
+    same = matcher.compare(base, ent("Company", "ACME Holding Ltd",
+                                     leiCode="5493 001K JTII GC8Y 1R12"))
+    other = matcher.compare(base, ent("Company", "ACME Holding Ltd",
+                                      leiCode="529900T8BM49AURSDO55"))
+    assert same.explanations["identifier_match"].value == 1.0
+    assert other.explanations["identifier_conflict"].value == 1.0
+    assert same.score > other.score
+
+
+def test_cross_script_names(matcher: Matcher) -> None:
+    for q, c in [("Владимир Путин", "Vladimir Putin"), ("习近平", "Xi Jinping"),
+                 ("Муромский приборостроительный завод", "Murom Instrument-Making Plant")]:
+        schema = "Company" if "завод" in q else "Person"
+        r = matcher.compare(ent(schema, q), ent(schema, c))
+        assert r.score > 0.5, (q, c, r.score)
+
+
+def test_best_alias_is_used(matcher: Matcher) -> None:
+    cand = ent("Person", ["Abu Bakr al-Baghdadi", "Ibrahim Awwad Ibrahim al-Badri"])
+    r = matcher.compare(ent("Person", "Ibrahim Awad Ibrahim al Badri"), cand)
+    assert r.matched_name == "Ibrahim Awwad Ibrahim al-Badri"
+    assert r.score > DEFAULT_THRESHOLD
+
+
+def test_partial_query(matcher: Matcher) -> None:
+    r = matcher.compare({"schema": "Person", "properties": {"firstName": ["Angela"],
+                                                            "lastName": ["Merkel"]}},
+                        ent("Person", "Angela Dorothea Merkel"))
+    assert r.score > 0.5
+    empty = matcher.compare({"schema": "Person", "properties": {}}, ent("Person", "X"))
+    assert empty.score < 0.5
+
+
+@given(st.text(max_size=30), st.text(max_size=30))
+@settings(max_examples=100, deadline=None)
+def test_scores_are_probabilities(a: str, b: str) -> None:
+    r = Matcher().compare(ent("Person", a), ent("Person", b))
+    assert 0.0 <= r.score <= 0.99
+
+
+def test_prepared_compare_equals_compare(matcher: Matcher) -> None:
+    q = ent("Company", "Rosneft Oil Company")
+    c = ent("Company", ["Rosneft Trading SA", "Rosneft Oil Co PJSC"])
+    assert matcher.compare_prepared(prepare(q), prepare(c)).score == \
+        matcher.compare(q, c).score
+    assert matcher.score_prepared(prepare(q), prepare(c)) == \
+        pytest.approx(matcher.compare(q, c).score, abs=1e-12)

@@ -1,0 +1,178 @@
+"""Screening against the index: ranking, filters, identifiers, other scripts, batches, and
+candidate recall on a real list (every listed name found as published, with a typo, reordered)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from redflags.matching import DEFAULT_THRESHOLD
+from redflags.matching.index import Index, entity_names
+from redflags.matching.screener import Screener
+from redflags.matching.types import FeatureExplanation, MatchResult
+from redflags.sources import ParseContext, get_parser
+
+
+def ent(
+    eid: str, schema: str, names: list[str], ds: str = "list_a", **props: Any
+) -> dict[str, Any]:
+    properties: dict[str, list[str]] = {"name": names[:1]}
+    if names[1:]:
+        properties["alias"] = names[1:]
+    for key, value in props.items():
+        properties[key] = [value]
+    return {
+        "id": eid,
+        "schema": schema,
+        "properties": properties,
+        "datasets": [ds],
+        "provenance": {"list": ds, "record_id": eid, "programs": ["TEST"]},
+    }
+
+
+LISTED = [
+    ent("putin", "Person", ["PUTIN, Vladimir Vladimirovich"], nationality="ru"),
+    ent("xi", "Person", ["Xi Jinping"]),
+    ent("lavrov", "Person", ["Сергей Викторович Лавров"], ds="list_b"),
+    ent("melli", "Company", ["Bank Melli Iran"], registrationNumber="RN-998877"),
+    ent("rosneft", "Company", ["Rosneft Oil Company", "OAO Rosneft"]),
+    ent("graceful", "Vessel", ["GRACEFUL"], imoNumber="IMO 1011551"),
+    ent("vladimir_co", "Company", ["Vladimir Plant of Precision Alloys"]),
+    ent("putin_other", "Person", ["PUTINA, Vera"], ds="list_b"),
+]
+
+
+@pytest.fixture(scope="module")
+def screener() -> Screener:
+    return Screener(Index.build(LISTED))
+
+
+def q(name: str, schema: str = "Person", **props: Any) -> dict[str, Any]:
+    properties = {"name": [name]}
+    for key, value in props.items():
+        properties[key] = [value]
+    return {"schema": schema, "properties": properties}
+
+
+def top_ids(hits: list[Any], n: int = 1) -> list[str]:
+    return [str(h.entity["id"]) for h in hits[:n]]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (q("Vladimir Putin"), "putin"),
+        (q("Putin Vladimir"), "putin"),
+        (q("Vladimir Pution"), "putin"),
+        (q("Владимир Путин"), "putin"),
+        (q("فلاديمير بوتين"), "putin"),
+        (q("习近平"), "xi"),
+        (q("XI Jin Ping"), "xi"),
+        (q("Sergey Lavrov"), "lavrov"),
+        (q("Bank Meli Iran", "Company"), "melli"),
+        (q("Rosneft", "Company"), "rosneft"),
+    ],
+)
+def test_listed_entity_is_found(screener: Screener, query: dict[str, Any], expected: str) -> None:
+    assert expected in top_ids(screener.screen(query), 3)
+
+
+def test_identifier_alone_finds_the_entity(screener: Screener) -> None:
+    hits = screener.screen(q("Completely Different Shipping", "Vessel", imoNumber="imo1011551"))
+    assert "graceful" in top_ids(hits, 10)
+    hits = screener.screen(q("Zzyzx Holdings", "Company", registrationNumber="rn 998877"))
+    assert "melli" in top_ids(hits, 10)
+
+
+def test_ranking_threshold_and_limit(screener: Screener) -> None:
+    hits = screener.screen(q("Vladimir Putin"), limit=2)
+    assert len(hits) <= 2
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)
+    assert all(h.match == (h.score >= DEFAULT_THRESHOLD) for h in hits)
+    assert all(not h.match for h in screener.screen(q("Vladimir Putin"), threshold=1.01))
+    assert hits[0].evidence and hits[0].evidence[0]["list"] == "list_a"
+    assert hits[0].result.algorithm
+
+
+def test_schema_filter_keeps_people_and_companies_apart(screener: Screener) -> None:
+    hits = screener.screen(q("Vladimir"), limit=10)
+    assert "vladimir_co" not in top_ids(hits, 10)
+    hits = screener.screen(q("Vladimir Plant", "Company"), limit=10)
+    assert "putin" not in top_ids(hits, 10)
+
+
+def test_dataset_filter_and_exclusions(screener: Screener) -> None:
+    hits = screener.screen(q("Putin"), datasets={"list_b"}, limit=10)
+    assert hits and all("list_b" in h.entity["datasets"] for h in hits)
+    assert screener.screen(q("Putin"), datasets={"no_such_list"}) == []
+    hits = screener.screen(q("Vladimir Putin"), exclude_ids={"putin"}, limit=10)
+    assert "putin" not in top_ids(hits, 10)
+
+
+def test_nothing_to_match(screener: Screener) -> None:
+    assert screener.screen({"schema": "Person", "properties": {}}) == []
+    assert screener.screen(q("Qwxzrtp")) == []
+
+
+def test_screen_many_is_screen_in_order(screener: Screener) -> None:
+    queries = [q("Vladimir Putin"), q("Nobody Atall"), q("习近平")]
+    batch = screener.screen_many(queries, limit=3)
+    assert len(batch) == 3
+    for query, hits in zip(queries, batch, strict=True):
+        assert top_ids(hits, 3) == top_ids(screener.screen(query, limit=3), 3)
+
+
+class FixedMatcher:
+    """A matcher whose score is known, to test what the screener does with scores."""
+
+    def compare(self, query: Mapping[str, Any], candidate: Mapping[str, Any]) -> MatchResult:
+        score = 0.9 if candidate["id"] == "putin" else 0.1
+        feats = {"fixed": FeatureExplanation("fixed", score, score)}
+        return MatchResult(score, feats, "fixed", "1")
+
+
+def test_any_matcher_with_compare_works() -> None:
+    screener = Screener(Index.build(LISTED), matcher=FixedMatcher())
+    hits = screener.screen(q("Vladimir Putin"), threshold=0.5, limit=5)
+    assert hits[0].entity["id"] == "putin" and hits[0].match
+    assert all(not h.match for h in hits[1:])
+
+
+@pytest.fixture(scope="module")
+def ofac_cons(shared_data: Path) -> list[dict[str, Any]]:
+    parse = get_parser("ofac-csv")
+    path = shared_data / "ofac" / "cons_2025-12" / "cons_prim.csv"
+    return [dict(e) for e in parse(path, ParseContext("us_ofac_cons"))]
+
+
+def _typo(name: str, rnd: random.Random) -> str:
+    letters = [i for i, c in enumerate(name) if c.isalpha()]
+    i = rnd.choice(letters[1:]) if len(letters) > 3 else letters[-1]
+    return name[:i] + name[i + 1 :]
+
+
+def test_candidates_never_miss_a_listed_name(ofac_cons: list[dict[str, Any]]) -> None:
+    """Every matchable entity of a real list is a candidate for its own names as published,
+    with one letter dropped and with the words in reverse order."""
+    index = Index.build(ofac_cons)
+    screener = Screener(index)
+    rnd = random.Random(1)
+    misses: list[tuple[str, str]] = []
+    for i in range(len(index)):
+        entity = index.entity(i)
+        for name in entity_names(entity)[:2]:
+            variants = [name, _typo(name, rnd), " ".join(reversed(name.split()))]
+            for variant in variants:
+                cands = screener.candidate_rows(
+                    {"schema": entity["schema"], "properties": {"name": [variant]}}
+                )
+                if i not in cands.rows.tolist():
+                    misses.append((variant, name))
+    checked = 3 * sum(min(2, len(entity_names(index.entity(i)))) for i in range(len(index)))
+    assert len(index) > 400
+    assert len(misses) <= checked * 0.005, misses[:10]

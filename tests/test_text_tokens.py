@@ -1,0 +1,58 @@
+"""name_tokens(), token_kind() and phonetic() on the cases the matcher depends on."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from redflags.text import GENERIC, LEGAL_FORM, NAME, NUMBER, name_tokens, phonetic, token_kind
+
+
+def test_legal_forms_are_one_token_across_languages() -> None:
+    assert name_tokens("Golden Star Co., Ltd.") == name_tokens("Golden Star Company Limited")
+    assert name_tokens("ООО Ромашка") == ["llc", "romashka"]
+    assert name_tokens("Romashka LLC") == ["romashka", "llc"]
+    assert name_tokens("ПАО Сбербанк") == ["pjsc", "sberbank"]
+    assert name_tokens("Public Joint Stock Company Sberbank") == ["pjsc", "sberbank"]
+    assert name_tokens("Philips N.V.")[-1] == "nv"
+
+
+def test_chinese_company_is_segmented() -> None:
+    toks = name_tokens("杭州海康威视数字技术股份有限公司")
+    assert toks[:2] == ["hang", "zhou"]
+    for t in ("digital", "technology", "co", "ltd"):
+        assert t in toks
+
+
+def test_org_terms_translate() -> None:
+    assert name_tokens("Муромский приборостроительный завод")[1:] == \
+        ["instrument", "making", "plant"]
+    assert name_tokens("Murom Instrument-Making Plant")[1:] == ["instrument", "making", "plant"]
+    assert "trading" in name_tokens("Международная торговая компания")
+    # a surname that merely starts like an org word is left alone
+    assert name_tokens("Газизов") == ["gazizov"]
+
+
+def test_numbers_stay_tokens() -> None:
+    assert name_tokens("Plant No. 2")[-1] == "2"
+
+
+def test_token_kinds() -> None:
+    assert token_kind("ltd") == LEGAL_FORM
+    assert token_kind("trading") == GENERIC
+    assert token_kind("2") == NUMBER
+    assert token_kind("hikvision") == NAME
+
+
+def test_phonetic_is_robust_across_transliterations() -> None:
+    assert phonetic("mohammed") == phonetic("muhammad") == phonetic("mhmd")
+    assert phonetic("kim") == phonetic("gim")
+    assert phonetic("ralston") == phonetic("ralseuteon")
+    assert phonetic("putin") != phonetic("medvedev")
+
+
+@given(st.text(max_size=40))
+def test_name_tokens_total(text: str) -> None:
+    toks = name_tokens(text)
+    assert all(t and t.isascii() and " " not in t for t in toks)
+    assert all(token_kind(t) in (NAME, GENERIC, LEGAL_FORM, NUMBER) for t in toks)
