@@ -6,6 +6,7 @@ in well under a second and a list update triggers exactly one rebuild.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from redflags.config import data_dir, index_dir, store_path
 from redflags.errors import RedflagsError
+from redflags.screening.siblings import expand
 from redflags.store.catalog import Catalog, ListInfo, open_catalog
 
 if TYPE_CHECKING:
@@ -25,6 +27,9 @@ if TYPE_CHECKING:
     from redflags.screening.exposure import OwnershipLayer
 
 OWNERSHIP_DIR = "ownership"
+# Bumped when what _build writes next to the index changes (siblings, ownership layer...).
+ENGINE_CACHE = "engine.json"
+ENGINE_CACHE_VERSION = 2
 
 
 @dataclass
@@ -36,6 +41,7 @@ class Engine:
     screener: Screener
     index_path: Path
     ownership: OwnershipLayer | None = None
+    siblings: dict[str, list[str]] = field(default_factory=dict)
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
     @property
@@ -78,6 +84,14 @@ class Engine:
         hits = self.thread_screener().screen(
             query, threshold=threshold, limit=limit, datasets=datasets, exclude_ids=exclude_ids
         )
+        if self.siblings:
+            hits = expand(
+                hits,
+                self.siblings,
+                self.screener.index.get,
+                datasets=datasets,
+                exclude_ids=exclude_ids,
+            )
         if not derived or self.ownership is None:
             return hits
         extra = self.ownership.derived(
@@ -108,6 +122,7 @@ def load_engine(
     """Open the catalog, load (or build once and cache) the index, return the engine."""
     from redflags.matching.index import Index
     from redflags.matching.screener import Screener
+    from redflags.screening import siblings as same_party
     from redflags.screening.exposure import OwnershipLayer
 
     catalog = open_catalog(store_path(store))
@@ -125,7 +140,7 @@ def load_engine(
     sources = {i.name: i.version_id for i in used}
     root = index_root(catalog)
     path = root / catalog.fingerprint(wanted)
-    if not Index.is_current(path, sources):
+    if not Index.is_current(path, sources) or not _engine_cache_current(path):
         if on_build:
             on_build(f"Building the matching index for {len(used)} lists (once per version)…")
         _build(catalog, used, sources, root, path)
@@ -138,6 +153,7 @@ def load_engine(
         screener=Screener(index),
         index_path=path,
         ownership=ownership,
+        siblings=same_party.load(path),
     )
 
 
@@ -145,18 +161,22 @@ def _build(
     catalog: Catalog, used: list[ListInfo], sources: dict[str, str], root: Path, path: Path
 ) -> None:
     from redflags.matching.index import Index
+    from redflags.screening import siblings as same_party
     from redflags.screening.exposure import LinkCollector, OwnershipLayer
     from redflags.sources.enrichment import enrich
 
     sanctions = [i.name for i in used if i.kind != "ownership"]
     ownership = [i.name for i in used if i.kind == "ownership"]
     collector = LinkCollector()
+    groups = same_party.SiblingCollector()
     listed = enrich(catalog.iter_entities(sanctions))
-    index = Index.build(collector.watch(listed), sources=sources)
+    index = Index.build(groups.watch(collector.watch(listed)), sources=sources)
     tmp = root / f".building-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.parent.mkdir(parents=True, exist_ok=True)
     index.save(tmp)
+    same_party.save(tmp, groups.siblings())
+    (tmp / ENGINE_CACHE).write_text(json.dumps({"version": ENGINE_CACHE_VERSION}))
     own_entities = list(catalog.iter_entities(ownership)) if ownership else []
     layer = OwnershipLayer.build(collector, own_entities, Index.load(tmp))
     if layer is not None:
@@ -168,6 +188,14 @@ def _build(
     except OSError:  # another process built it first
         shutil.rmtree(tmp, ignore_errors=True)
     _prune_old_indexes(root, keep=path)
+
+
+def _engine_cache_current(path: Path) -> bool:
+    try:
+        data = json.loads((path / ENGINE_CACHE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return bool(data.get("version") == ENGINE_CACHE_VERSION)
 
 
 def _prune_old_indexes(root: Path, keep: Path, max_kept: int = 3) -> None:

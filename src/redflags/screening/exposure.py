@@ -32,6 +32,7 @@ RESOLVE_THRESHOLD = 0.9
 REPORTED = frozenset({"caught", "possible", "linked", "state_owned", "state_linked"})
 # Verdicts that make a derived hit a match (the others are shown, not counted as hits).
 MATCHING = frozenset({"caught", "possible", "linked"})
+CAUGHT = frozenset({"caught"})
 FILE = "ownership.json"
 NODES = "nodes"
 
@@ -148,17 +149,22 @@ class OwnershipLayer:
         rules: list[Rule] | None = None,
     ) -> list[ScreeningHit]:
         """Derived hits for one query, given its direct hits."""
-        subjects: list[tuple[str, ScreeningHit]] = [
-            (h.entity["id"], h) for h in direct if h.match and h.entity["id"] in self.graph
+        # (subject id, the hit that found it, verdicts that make a derived hit a match).
+        # A party already listed gains only what the ownership rules add (caught); its links
+        # to other listed parties are shown for review, not counted as more hits.
+        subjects: list[tuple[str, ScreeningHit, frozenset[str]]] = [
+            (h.entity["id"], h, CAUGHT)
+            for h in direct
+            if h.match and not h.derived and h.entity["id"] in self.graph
         ]
         if node_screener is not None:
             for hit in node_screener.screen(query, threshold=threshold, limit=3):
                 ident = hit.entity["id"]
                 if hit.match and ident not in self.resolved and ident in self.graph:
-                    subjects.append((ident, hit))
+                    subjects.append((ident, hit, MATCHING))
         out: list[ScreeningHit] = []
         seen: set[tuple[str, str, str]] = set()
-        for subject, base in subjects:
+        for subject, base, matching in subjects:
             for d in derived_hits(subject, self.graph, self.listed, rules or self.rules):
                 key = (d.rule_id, d.listed_id, subject)
                 if d.verdict not in REPORTED or key in seen:
@@ -172,7 +178,7 @@ class OwnershipLayer:
                     ScreeningHit(
                         entity=entity,  # type: ignore[arg-type]
                         score=base.score,
-                        match=base.match and d.verdict in MATCHING,
+                        match=base.match and d.verdict in matching,
                         result=base.result,
                         derived=True,
                         evidence=[evidence(d, subject, base.entity)],
