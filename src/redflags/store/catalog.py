@@ -132,7 +132,7 @@ class Catalog:
             if name in wanted:
                 for entity in bundle.iter_list(entry):
                     prov = dict(entity.get("provenance", {}))
-                    prov.setdefault("list_version", str(entry["version"]))
+                    prov["list_version"] = str(entry["version"])
                     entity["provenance"] = prov  # type: ignore[typeddict-item]
                     yield entity
 
