@@ -88,3 +88,39 @@ def test_graph_command_draws_tree_and_svg(store: Path, tmp_path: Path) -> None:
     text = out.read_text()
     assert text.startswith("<svg") or "<svg" in text[:200]
     assert "Beta Components GmbH" in text
+
+
+def test_screening_a_file_reports_the_derived_hit_with_its_path(
+    store: Path, tmp_path: Path
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from redflags.cli import app
+
+    suppliers = tmp_path / "suppliers.csv"
+    suppliers.write_text(
+        "name,country\nBeta Components GmbH,de\nGamma Investors SA,lu\nAcme Widgets Ltd,gb\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app,
+        ["screen", str(suppliers), "--store", str(store), "-o", str(out) + "/", "--workers", "1"],
+    )
+    assert result.exit_code == 0, result.output
+    rows = [
+        json.loads(line) for line in next(out.glob("*.results.jsonl")).read_text().splitlines()
+    ]
+    beta = next(r for r in rows if r["name"] == "Beta Components GmbH")
+    derived = [h for h in beta["hits"] if h["derived"]]
+    assert derived, beta
+    ev = next(e for h in derived for e in h["evidence"] if e.get("rule") == "ofac_50_percent")
+    hops = ev["paths"][0]
+    assert [h["owned_name"] for h in hops] == ["Alpha Trade Holding Ltd", "Beta Components GmbH"]
+    assert hops[0]["owner_name"].startswith("Volga Precision")
+    report = next(out.glob("*.report.html")).read_text()
+    assert "Alpha Trade Holding Ltd" in report
+    acme = next(r for r in rows if r["name"] == "Acme Widgets Ltd")
+    assert not [h for h in acme["hits"] if h["derived"]]
