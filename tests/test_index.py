@@ -85,7 +85,8 @@ def test_save_load_round_trip(index: Index, tmp_path: Path) -> None:
     index.save(tmp_path / "idx")
     loaded = Index.load(tmp_path / "idx")
     assert len(loaded) == len(index)
-    assert isinstance(loaded.postings, np.memmap)  # memory-mapped, not read into RAM
+    assert not loaded.postings.flags.owndata  # a view of the mapped file, not a copy
+    assert not loaded.postings.flags.writeable
     for i in range(len(index)):
         assert loaded.entity(i) == index.entity(i)
     np.testing.assert_array_equal(loaded.key_hashes, index.key_hashes)
@@ -135,14 +136,12 @@ def test_lookup_finds_only_present_keys(index: Index) -> None:
     assert len(pos) == 0
 
 
-_name = st.lists(
-    st.text(st.characters(categories=("Lu", "Ll", "Lo")), min_size=3, max_size=10),
-    min_size=1,
-    max_size=5,
-)
+# Latin, Cyrillic and Greek letters: reordering must hold whatever the script.
+_LETTERS = "abcdefghijklmnopqrstuvwxyzабвгдежзиклмнопрстуфхцчшэюяαβγδεζηθικλμνξοπρστυφχψω"
+_name = st.lists(st.text(alphabet=_LETTERS, min_size=3, max_size=10), min_size=1, max_size=5)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(_name, st.randoms(use_true_random=False))
 def test_reordered_names_share_the_joined_key(tokens: list[str], rnd: random.Random) -> None:
     # the text layer may join initials or canonicalise multi-word legal forms, which depends

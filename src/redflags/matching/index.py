@@ -10,8 +10,11 @@ Design notes (measured on the 2-core dev machine, see bench/speed.py):
 - keys are hashed with blake2b (~0.8 µs a key, only for distinct keys at build time) rather
   than kept as strings: a sorted uint64 array memory-maps and loads in microseconds, where a
   Python dict of millions of strings takes seconds to rebuild on every start;
-- the vote runs over a per-screener float32 scratch array instead of ``np.bincount`` with
-  ``minlength=N``, which at one million rows spends ~1 ms just allocating and zeroing.
+- the vote (in screener.py) uses ``np.bincount`` on small indexes and ``np.add.at`` on a
+  per-screener scratch array on large ones, where allocating ``minlength=N`` costs ~0.5 ms;
+- the build keeps (hash, row) pairs per chunk of entities, not one vocabulary dict: the dict
+  took peak RSS past 2 GB for one million entities. Keying is pure Python (~100-200 µs an
+  entity, a third of it in redflags.text), so ``build(workers=N)`` spreads it over processes.
 """
 
 from __future__ import annotations
@@ -294,7 +297,6 @@ class Index:
         self._json = _one_chunk(self.entities_table.column("json"))
         self._ids = _one_chunk(self.entities_table.column("id"))
         self._norms = _one_chunk(self.names_table.column("norm"))
-        self._names = _one_chunk(self.names_table.column("name"))
         # zero-copy views of the JSON column: decoding one entity is one slice and one loads.
         bufs = self._json.buffers()
         self._json_offsets = np.frombuffer(bufs[1], dtype=np.int64)[
@@ -388,7 +390,9 @@ class Index:
             raise RedflagsError(f"index at {directory} has an unknown format; rebuild it")
         arrays: dict[str, Any] = {}
         for name in cls._NPY:
-            arrays[name] = np.load(directory / f"{name}.npy", mmap_mode="r")
+            # a plain ndarray view of the map: np.memmap's subclass hooks cost ~10 µs per
+            # operation, and a query does hundreds of small ones.
+            arrays[name] = np.asarray(np.load(directory / f"{name}.npy", mmap_mode="r"))
         for name in cls._ARROW:
             source = pa.memory_map(str(directory / f"{name}.arrow"), "r")
             arrays[name] = pa.ipc.open_file(source).read_all()
