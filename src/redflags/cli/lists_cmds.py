@@ -85,6 +85,8 @@ def update(
             )
         failed = any(o.status == "failed" for o in outcomes)
     fetcher.close()
+    if any(o.status == "updated" for o in outcomes):
+        _prebuild_index(path)
     if failed:
         err_console.print("[yellow]Some lists failed; their previous versions stay current.[/]")
         raise typer.Exit(1)
@@ -143,6 +145,7 @@ def import_(
     if report.unchanged:
         console.print(f"= {list_name}: same file as the current version {report.version_id}")
         return
+    _prebuild_index(path)
     counts = ", ".join(f"{v} {k}" for k, v in sorted(report.counts.items()))
     console.print(
         f"[green]✓ {list_name}[/]: {report.entity_count} entities ({counts})\n"
@@ -150,6 +153,14 @@ def import_(
         + (f"; +{report.added} -{report.removed} ~{report.changed} vs previous"
            if report.previous_version_id else "")
     )
+
+
+def _prebuild_index(store: Path) -> None:
+    """Build the matching index for the new versions now, so that screening and a running
+    server (which reloads on its own) never wait for it, nor need the database."""
+    from redflags.screening.engine import load_engine
+
+    load_engine(store, on_build=lambda m: err_console.print(m))
 
 
 def _kv(text: str) -> tuple[str, str]:

@@ -18,7 +18,7 @@ from redflags.model import FtMEntity
 from redflags.sources import OWNERSHIP_FORMATS
 from redflags.sources.registry import LISTS
 from redflags.store import bundle
-from redflags.store.duck import Store
+from redflags.store.duck import Store, current_path
 
 
 @dataclass(frozen=True)
@@ -86,10 +86,13 @@ class Catalog:
         self.origin = "bundle"
         self._infos: list[ListInfo] = []
         if store_path is not None and store_path.exists():
-            with Store(store_path, read_only=True) as store:
-                if not store.is_empty():
-                    self.origin = "store"
-                    self._infos = [_info_from_version(v) for v in store.current_versions()]
+            versions = _published_versions(store_path)
+            if versions is None:
+                with Store(store_path, read_only=True) as store:
+                    versions = store.current_versions()
+            if versions:
+                self.origin = "store"
+                self._infos = [_info_from_version(v) for v in versions]
         if self.origin == "bundle":
             man = bundle.manifest()
             self.snapshot_date: str | None = man.get("snapshot_date")
@@ -166,6 +169,22 @@ def _info_from_bundle(entry: dict[str, Any]) -> ListInfo:
         source_url=entry.get("source_url"),
         counts=entry.get("counts"),
     )
+
+
+def _published_versions(store_path: Path) -> list[dict[str, Any]] | None:
+    """The current versions as the store last published them (no database lock taken)."""
+    path = current_path(store_path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    versions = data.get("versions")
+    if not isinstance(versions, list):
+        return None
+    for v in versions:
+        if isinstance(v.get("imported_at"), str):
+            v["imported_at"] = datetime.fromisoformat(v["imported_at"])
+    return versions
 
 
 def _counts(raw: Any) -> dict[str, int] | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -62,6 +64,10 @@ CREATE TABLE IF NOT EXISTS http_cache (
 """
 
 DEFAULT_MAX_SHRINK = 0.2
+# DuckDB lets one process hold the file at a time; another command (an update while a
+# server reloads, two imports) waits this long for it before giving up with a clear error.
+LOCK_TIMEOUT = 120.0
+CURRENT_SUFFIX = ".lists.json"
 DEFAULT_KEEP_VERSIONS = 3
 _CHUNK = 20_000
 
@@ -130,15 +136,14 @@ def list_date_of(fmt: str, path: Path) -> str | None:
 class Store:
     """One DuckDB file holding every list version; open it, use it, close it."""
 
-    def __init__(self, path: Path, read_only: bool = False) -> None:
+    def __init__(
+        self, path: Path, read_only: bool = False, lock_timeout: float = LOCK_TIMEOUT
+    ) -> None:
         self.path = path
         if read_only and not path.exists():
             raise StoreError(f"no store at {path}")
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.con = duckdb.connect(str(path), read_only=read_only)
-        except duckdb.Error as exc:
-            raise StoreError(f"cannot open store {path}: {exc}") from None
+        self.con = _connect(path, read_only, lock_timeout)
         if not read_only:
             self.con.execute(SCHEMA_SQL)
 
@@ -238,6 +243,19 @@ class Store:
         for entity_id, kind in rows:
             getattr(result, kind).append(entity_id)
         return result
+
+    def write_current(self) -> None:
+        """Publish the current versions next to the store (atomic rename), so readers such
+        as a running server can tell that lists changed without opening the database, which
+        would lock out the next update."""
+        rows = [
+            {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
+            for row in self.current_versions()
+        ]
+        target = current_path(self.path)
+        tmp = target.with_name(target.name + f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"versions": rows}, default=str), encoding="utf-8")
+        os.replace(tmp, target)
 
     # -- http cache (conditional GET) --------------------------------------------------------
     def http_validators(self, url: str) -> tuple[str | None, str | None]:
@@ -374,6 +392,7 @@ class Store:
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
+        self.write_current()
         return report
 
     def seed_from_bundle(self, progress: ProgressFn | None = None) -> list[ImportReport]:
@@ -425,6 +444,26 @@ class Store:
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
+        self.write_current()
+
+
+def current_path(store: Path) -> Path:
+    return store.with_name(store.name + CURRENT_SUFFIX)
+
+
+def _connect(path: Path, read_only: bool, lock_timeout: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + lock_timeout
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as exc:
+            locked = "lock" in str(exc).lower()
+            if not locked or time.monotonic() >= deadline:
+                hint = " (another redflags process is using it)" if locked else ""
+                raise StoreError(f"cannot open store {path}{hint}: {exc}") from None
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
 
 
 def _with_version(data: str, version_id: str) -> FtMEntity:
