@@ -105,7 +105,7 @@ class Engine:
         )
         if exclude_ids:
             extra = [h for h in extra if h.entity["id"] not in exclude_ids]
-        return hits + extra
+        return hits + extra[:limit]
 
 
 def index_root(catalog: Catalog) -> Path:

@@ -28,9 +28,7 @@ from redflags.ownership.rules import Rule, load_rules
 
 # An ownership party is taken to be a listed entity only on a near-certain match.
 RESOLVE_THRESHOLD = 0.9
-# Verdicts worth a reviewer's attention; "below_threshold" and "information" stay out.
-REPORTED = frozenset({"caught", "possible", "linked", "state_owned", "state_linked"})
-# Verdicts that make a derived hit a match (the others are shown, not counted as hits).
+# Verdicts that make a derived hit (the others are shown by `redflags graph`, not as hits).
 MATCHING = frozenset({"caught", "possible", "linked"})
 CAUGHT = frozenset({"caught"})
 FILE = "ownership.json"
@@ -167,7 +165,8 @@ class OwnershipLayer:
         for subject, base, matching in subjects:
             for d in derived_hits(subject, self.graph, self.listed, rules or self.rules):
                 key = (d.rule_id, d.listed_id, subject)
-                if d.verdict not in REPORTED or key in seen:
+                # only what the rules make a hit; the rest is for `redflags graph` to show
+                if d.verdict not in matching or not base.match or key in seen:
                     continue
                 if datasets and not set(d.lists) & datasets:
                     continue
@@ -178,7 +177,7 @@ class OwnershipLayer:
                     ScreeningHit(
                         entity=entity,  # type: ignore[arg-type]
                         score=base.score,
-                        match=base.match and d.verdict in matching,
+                        match=True,
                         result=base.result,
                         derived=True,
                         evidence=[evidence(d, subject, base.entity)],
