@@ -56,13 +56,14 @@ POSITIVE = {"name_align", "name_weakest", "name_joined", "name_joined_phonetic",
             "legal_form_match", "number_match", "cross_script_align", "cross_script_phonetic",
             "cjk_phonetic"} | {f"xs_{s}_phonetic" for s in SCRIPTS}
 NEGATIVE = {"native_mismatch", "name_query_unmatched", "name_candidate_unmatched",
+            "name_both_unmatched", "name_max_unmatched", "name_weak_gap", "name_lineage_swap",
             "identifier_conflict", "country_conflict", "date_conflict", "number_conflict",
             "legal_form_conflict"}
 
 
 PRIOR_MIN = {"identifier_match": 4.0}
-PRIOR_MAX = {"number_conflict": -2.5, "identifier_conflict": -2.5, "date_conflict": -1.5,
-             "country_conflict": -0.8}
+PRIOR_MAX = {"number_conflict": -2.5, "name_lineage_swap": -2.5, "identifier_conflict": -2.5,
+             "date_conflict": -1.5, "country_conflict": -0.8}
 
 
 # --------------------------------------------------------------------------- IDF

@@ -30,6 +30,7 @@ from redflags.text import (
     NAME,
     NUMBER,
     fold,
+    latinize,
     legal_family,
     name_tokens,
     phonetic,
@@ -53,6 +54,16 @@ NAME_PROPS = ("name", "alias", "previousName", "abbreviation")
 WEAK_NAME_PROPS = ("weakAlias",)
 DATE_PROPS = ("birthDate", "incorporationDate")
 MAX_NAMES = 40
+# Han names: syllable runs up to this long are alignment items too (names this long only).
+HAN_SPAN_MAX = 5
+HAN_SPAN_TOKENS = 10
+# "mij" ~ "maatschappij", "mfg" ~ "manufacturing": a contraction keeps the first and last
+# letters and some in between, in order.
+CONTRACTION_SIM = 0.7
+# Words joining a name to the father's name, whose order says who is whose son.
+LINEAGE_WORDS = frozenset({"bin", "ibn", "bint", "binti", "ben", "bat", "ould", "walad"})
+# A token pair this similar is as good as the same name (phonetic keys equal give 0.9).
+WEAK_GAP = 0.88
 
 _NON_ALNUM = re.compile(r"[^0-9A-Za-z]")
 
@@ -89,6 +100,10 @@ FEATURES = (
     "native_mismatch",
     "name_single_token",
     "name_generic_only",
+    "name_both_unmatched",
+    "name_max_unmatched",
+    "name_weak_gap",
+    "name_lineage_swap",
     "legal_form_match",
     "legal_form_conflict",
     "number_match",
@@ -102,7 +117,7 @@ FEATURES = (
     "address_match",
     "address_mismatch",
 )
-NAME_FEATURES = FEATURES[:32]
+NAME_FEATURES = FEATURES[:FEATURES.index("legal_form_match")]
 
 
 @lru_cache(maxsize=1)
@@ -138,6 +153,8 @@ class PreparedName:
     items: tuple[tuple[int, int, int], ...]
     numbers: frozenset[str]
     legal: frozenset[str]
+    # (child, parent) around "bin"/"ibn"/"bint": "Salman bin Muhammad" -> (salman, muhammad)
+    lineage: frozenset[tuple[str, str]]
     joined: str
     joined_phonetic: str
     # Han names: the key of the pinyin read as an English spelling (foreign names in Han)
@@ -146,6 +163,8 @@ class PreparedName:
     joined_simple: str
     # loose key without r/l: Mandarin renders most r and l sounds by vowels or drops them
     joined_phonetic_nor: str
+    # j merged with k: names that went through Arabic or Hebrew (ج is g in foreign names)
+    joined_phonetic_jk: str
     key: str
     # folded original without spaces: two names in the same non-Latin script compare on
     # their own letters too (高石 and 高市 share a pinyin reading, not a spelling)
@@ -155,6 +174,7 @@ class PreparedName:
     latin: bool
     han: bool
     cjk: bool
+    semitic: bool
     total_weight: float = 0.0
     name_weight: float = 0.0
     name_count: int = 0
@@ -169,7 +189,12 @@ class PreparedEntity:
     vocab: list[str]
     vocab_phonetic: list[str]
     vocab_phonetic_loose: list[str]
+    vocab_phonetic_jk: list[str]
+    # loose keys with Han-derived items read as foreign sounds (pinyin -> English)
+    vocab_phonetic_alt: list[str]
     cjk: bool
+    han: bool
+    semitic: bool
     countries: frozenset[str]
     dates: dict[str, frozenset[str]]
     identifiers: dict[str, frozenset[str]]
@@ -254,11 +279,17 @@ def _person_full_names(props: Mapping[str, Sequence[str]]) -> list[str]:
 
 
 def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
-                  lvocab: list[str]) -> PreparedName | None:
+                  lvocab: list[str], jvocab: list[str], avocab: list[str]
+                  ) -> PreparedName | None:
     tokens_all = name_tokens(text)
     if not tokens_all:
         return None
-    kinds_all = [token_kind(t) for t in tokens_all]
+    han = _has_han(text)
+    # pinyin syllables are name sounds, never the legal form or org word they spell in
+    # Latin ("萨米" -> "sa mi" is not an S.A.)
+    syllables = frozenset(latinize(text).split()) if han else frozenset()
+    kinds_all = [NAME if t in syllables and not t.isdigit() else token_kind(t)
+                 for t in tokens_all]
     numbers = frozenset(t for t, k in zip(tokens_all, kinds_all, strict=True) if k == NUMBER)
     legal = frozenset(f for t in tokens_all if (f := legal_family(t)) is not None)
     pairs = [(t, k) for t, k in zip(tokens_all, kinds_all, strict=True) if k != NUMBER]
@@ -273,6 +304,8 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
             idx = vocab[s] = len(vocab)
             pvocab.append(phonetic(s))
             lvocab.append(phonetic(s, loose=True))
+            jvocab.append(phonetic(s, merge_jk=True))
+            avocab.append(phonetic(_pinyin_english(s), loose=True) if han else lvocab[-1])
         items.append((idx, start, end))
 
     for i, t in enumerate(tokens):
@@ -281,9 +314,15 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
         for i in range(len(tokens) - 1):
             if kinds[i] != LEGAL_FORM and kinds[i + 1] != LEGAL_FORM:
                 add(tokens[i] + tokens[i + 1], i, i + 2)
+    if han and len(tokens) <= HAN_SPAN_TOKENS:
+        # a foreign name in Han is one syllable per character: "jie ke si" ~ "Jacks"
+        for n in range(3, min(len(tokens), HAN_SPAN_MAX) + 1):
+            for i in range(len(tokens) - n + 1):
+                if all(k == NAME for k in kinds[i:i + n]):
+                    add("".join(tokens[i:i + n]), i, i + n)
     name_toks = [t for t, k in pairs if k == NAME]
     joined = "".join(name_toks) or "".join(tokens)
-    han = _has_han(text)
+    script = _main_script(text)
     jp = "".join(phonetic(t) for t in name_toks)
     # a foreign name written in Han, read back in pinyin: j/q/x are palatal k/ch/s sounds.
     jp_loose = "".join(phonetic(t, loose=True) for t in name_toks)
@@ -297,28 +336,35 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
         items=tuple(items),
         numbers=numbers,
         legal=legal,
+        lineage=frozenset((tokens[i - 1], tokens[i + 1]) for i in range(1, len(tokens) - 1)
+                          if tokens[i] in LINEAGE_WORDS and tokens[i - 1] != tokens[i + 1]),
         joined=joined,
         joined_phonetic=jp,
         joined_phonetic_alt=jp_alt,
         joined_phonetic_loose=jp_loose,
         joined_simple="".join(simple_spelling(t) for t in name_toks),
         joined_phonetic_nor=(jp_alt if han else jp_loose).replace("r", ""),
+        joined_phonetic_jk="".join(phonetic(t, merge_jk=True) for t in name_toks),
         key=" ".join(sorted(name_toks)),
         native=fold(text).replace(" ", ""),
-        script=_main_script(text),
+        script=script,
         latin=_is_latin_text(text),
         han=han,
         cjk=_has_cjk(text),
+        semitic=script in ("arabic", "hebrew"),
         total_weight=sum(weights),
         name_weight=sum(w for w, k in zip(weights, kinds, strict=True) if k == NAME),
         name_count=sum(1 for k in kinds if k == NAME),
     )
 
 
-_PINYIN_EN = [("zh", "j"), ("x", "s"), ("q", "ch"), ("ji", "gi"), ("c", "ts")]
+_PINYIN_EN = [("zh", "j"), ("x", "s"), ("q", "ch"), ("ji", "gi"), ("c", "ts"), ("w", "v")]
 
 
 def _pinyin_english(token: str) -> str:
+    """Pinyin read as the foreign sound it stands for: "yi wan nuo wa" ~ "Ivanova"."""
+    if token.startswith("y"):
+        token = token[1:] or token  # pinyin y- only marks a syllable starting with i/u
     for a, b in _PINYIN_EN:
         token = token.replace(a, b)
     return token
@@ -338,13 +384,15 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
     vocab: dict[str, int] = {}
     pvocab: list[str] = []
     lvocab: list[str] = []
+    jvocab: list[str] = []
+    avocab: list[str] = []
     names: list[PreparedName] = []
     seen: set[str] = set()
     for text in texts:
         if not isinstance(text, str) or text in seen or len(names) >= MAX_NAMES:
             continue
         seen.add(text)
-        prepared = _prepare_name(text, vocab, pvocab, lvocab)
+        prepared = _prepare_name(text, vocab, pvocab, lvocab, jvocab, avocab)
         if prepared is not None:
             names.append(prepared)
     id_props, country_props, address_props = _schema_props(schema)
@@ -365,7 +413,11 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
         vocab=list(vocab),
         vocab_phonetic=pvocab,
         vocab_phonetic_loose=lvocab,
+        vocab_phonetic_jk=jvocab,
+        vocab_phonetic_alt=avocab,
         cjk=any(n.cjk for n in names),
+        han=any(n.han for n in names),
+        semitic=any(n.semitic for n in names),
         countries=countries,
         dates={k: v for k, v in dates.items() if v},
         identifiers=identifiers,
@@ -387,13 +439,28 @@ class NameComparison:
     values: dict[str, float]
 
 
+def _is_contraction(short: str, long: str) -> bool:
+    if len(short) < 3 or len(long) < len(short) + 3 or short[0] != long[0] or \
+            short[-1] != long[-1] or not short.isalpha():
+        return False
+    pos = 1
+    for ch in short[1:-1]:
+        pos = long.find(ch, pos, len(long) - 1) + 1
+        if pos == 0:
+            return False
+    return True
+
+
 def _initial_or_prefix(a: str, b: str) -> float:
-    """Credit for "j" ~ "john" (initial) and "konink" ~ "koninklijke" (abbreviation)."""
+    """Credit for "j" ~ "john" (initial), "konink" ~ "koninklijke" (abbreviation) and
+    "mij" ~ "maatschappij" (contraction)."""
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     if len(short) == 1 and long.startswith(short):
         return 0.7
     if len(short) >= 4 and long.startswith(short):
         return 0.8
+    if _is_contraction(short, long):
+        return CONTRACTION_SIM
     return 0.0
 
 
@@ -465,30 +532,35 @@ def _align(q: PreparedName, c: PreparedName, sims: list[list[float]]) -> tuple[
     return q_cov, c_cov
 
 
-def _side(name: PreparedName, cov: list[float]) -> tuple[float, float, float, float]:
+def _side(name: PreparedName, cov: list[float]) -> tuple[float, float, float, float, bool]:
     """One pass over a name's coverage: (weighted coverage, unmatched share of the name
-    tokens' weight, weakest name token, best-covered rare name token)."""
+    tokens' weight, weakest name token, best-covered rare name token, whether a name or
+    org-word token is left over)."""
     covered = 0.0
     missing = 0.0
     weakest = 1.0
     rare = 0.0
+    extra = False
     for w, k, v in zip(name.weights, name.kinds, cov, strict=True):
         covered += w * v
         if k == NAME:
             if v <= 0:
                 missing += w
+                extra = True
             weakest = min(weakest, v)
             if v >= 0.8:
                 rare = max(rare, w * v)
+        elif k == GENERIC and v <= 0:
+            extra = True
     unmatched = missing / name.name_weight if name.name_weight > 0 else 0.0
-    return covered, unmatched, weakest, rare
+    return covered, unmatched, weakest, rare, extra
 
 
 def compare_names(q: PreparedName, c: PreparedName, sims: list[list[float]],
                   loose: bool = False) -> NameComparison:
     q_cov, c_cov = _align(q, c, sims)
-    q_sum, q_unm, q_weak, q_rare = _side(q, q_cov)
-    c_sum, c_unm, c_weak, c_rare = _side(c, c_cov)
+    q_sum, q_unm, q_weak, q_rare, q_extra = _side(q, q_cov)
+    c_sum, c_unm, c_weak, c_rare, c_extra = _side(c, c_cov)
     total = q.total_weight + c.total_weight
     align = (q_sum + c_sum) / total if total > 0 else 0.0
     # the weakest link on the side with fewer name tokens (the other side's extras are
@@ -504,6 +576,8 @@ def compare_names(q: PreparedName, c: PreparedName, sims: list[list[float]],
             jp = max(jp, sim(q.joined_phonetic_alt, c.joined_phonetic_alt))
     else:
         jp = sim(q.joined_phonetic, c.joined_phonetic)
+        if q.semitic or c.semitic:
+            jp = max(jp, sim(q.joined_phonetic_jk, c.joined_phonetic_jk))
     cjk_jp = 0.0
     if loose:
         cjk_jp = jp
@@ -530,7 +604,21 @@ def compare_names(q: PreparedName, c: PreparedName, sims: list[list[float]],
         # a lone given name or surname is weak evidence however well it matches
         "name_single_token": 1.0 if (q.name_count == 1 or c.name_count == 1) else 0.0,
         "name_generic_only": 1.0 if (q.name_count == 0 or c.name_count == 0) else 0.0,
+        # "Shell Oil" vs "Shell Research": each side says something the other does not
+        # (sister companies, namesakes); one side's extras alone are often an address
+        "name_both_unmatched": 1.0 if (q_extra and c_extra) else 0.0,
+        "name_max_unmatched": max(q_unm, c_unm),
+        # how far the weakest aligned token falls short of a sound-alike: "Bertelsen" is
+        # not "Bergersen" however well the other tokens agree (a hinge, so the model can
+        # punish near misses harder than the linear weakest-link term does)
+        "name_weak_gap": max(0.0, WEAK_GAP - weakest) if q.name_count and c.name_count
+        else 0.0,
+        # "Muhammad bin Salman" is the father of "Salman bin Muhammad", not the same man
+        "name_lineage_swap": 1.0 if q.lineage and c.lineage and any(
+            (b, a) in c.lineage for a, b in q.lineage) else 0.0,
     }
+    if values["name_lineage_swap"]:
+        values["name_exact"] = 0.0  # same words, not the same name
     if xs:
         # each script loses different sounds on the way (Han the most): its own level and
         # slope for the sound-alike evidence
@@ -547,6 +635,13 @@ def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]
     lev = cdist(q.vocab, c.vocab, scorer=Levenshtein.normalized_similarity)
     if q.cjk or c.cjk:
         pho = cdist(q.vocab_phonetic_loose, c.vocab_phonetic_loose,
+                    scorer=Levenshtein.normalized_similarity)
+        if q.han or c.han:
+            alt = cdist(q.vocab_phonetic_alt, c.vocab_phonetic_alt,
+                        scorer=Levenshtein.normalized_similarity)
+            np.maximum(pho, alt, out=pho)
+    elif q.semitic or c.semitic:
+        pho = cdist(q.vocab_phonetic_jk, c.vocab_phonetic_jk,
                     scorer=Levenshtein.normalized_similarity)
     else:
         pho = cdist(q.vocab_phonetic, c.vocab_phonetic,

@@ -58,6 +58,18 @@ class Matcher:
         self.weights: Weights = load_weights(algorithm)
         self.algorithm = algorithm
         self.version = self.weights.version
+        # per family, the name features with a weight: choosing the best alias pair only
+        # needs those (a third of the values), ~10% of a multi-alias comparison
+        self._name_weights: dict[str, tuple[float, tuple[tuple[str, float], ...]]] = {}
+
+    def _pair_weights(self, family: str) -> tuple[float, tuple[tuple[str, float], ...]]:
+        found = self._name_weights.get(family)
+        if found is None:
+            fw = self.weights.family(family)
+            found = (fw.intercept, tuple((k, w) for k, w in fw.weights.items()
+                                         if w and k in NAME_FEATURES))
+            self._name_weights[family] = found
+        return found
 
     def prepare(self, entity: Mapping[str, Any]) -> PreparedEntity:
         return prepare(entity)
@@ -74,11 +86,16 @@ class Matcher:
             sims = similarity_matrix(q, c)
             loose = q.cjk or c.cjk
             best_logit = float("-inf")
-            for qn, cn in _alias_pairs(q, c):
+            pairs = _alias_pairs(q, c)
+            if len(pairs) == 1:  # nothing to choose between: skip the per-pair logit
+                best = compare_names(pairs[0][0], pairs[0][1], sims, loose)
+                pairs = []
+            for qn, cn in pairs:
                 cmp = compare_names(qn, cn, sims, loose)
-                fw = self.weights.family(family_of(q.schema, c.schema, qn.latin != cn.latin))
-                w = fw.weights
-                logit = fw.intercept + sum(w.get(k, 0.0) * v for k, v in cmp.values.items())
+                intercept, weights = self._pair_weights(
+                    family_of(q.schema, c.schema, qn.latin != cn.latin))
+                vals = cmp.values
+                logit = intercept + sum(w * vals.get(k, 0.0) for k, w in weights)
                 if logit > best_logit:
                     best_logit, best = logit, cmp
         if best is not None:

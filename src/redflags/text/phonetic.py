@@ -14,6 +14,8 @@ from functools import lru_cache
 _DIGRAPHS = [
     ("tsch", "j"), ("sch", "s"), ("tch", "j"), ("dzh", "j"), ("zh", "j"), ("dj", "j"),
     ("ch", "j"), ("sh", "s"), ("kh", "k"), ("gh", "k"), ("ph", "b"), ("th", "t"), ("ck", "k"),
+    ("cz", "j"), ("sz", "s"),  # Polish: Mechlowicz ~ Мехлович
+    ("ce", "se"), ("ci", "si"), ("cy", "si"),  # soft c: Lucienne ~ Люсьенн
     ("ts", "s"), ("tz", "s"), ("dz", "s"), ("ks", "s"), ("x", "ks"), ("qu", "k"),
 ]
 _CLASSES = str.maketrans({
@@ -31,22 +33,28 @@ _REPEAT = re.compile(r"(.)\1+")
 
 
 @lru_cache(maxsize=65536)
-def phonetic(token: str, loose: bool = False) -> str:
+def phonetic(token: str, loose: bool = False, merge_jk: bool = False) -> str:
     """Consonant skeleton of a latinized token ("mohammed", "muhammad", "mhmd" all give "mmt").
 
     ``loose=True`` also merges l and r, for names that went through Chinese, Japanese or
     Korean, which do not tell them apart (strict keys keep "meier" apart from "meili").
+    ``merge_jk=True`` merges j with k/g, for names that went through Arabic or Hebrew: ج is
+    g in Egypt and in foreign names, English "ch" is often kh (Aleichem ~ עליכם).
     Digits are kept (they are identity), a token with no consonant keys on its first letter.
     """
     t = token.lower()
     if not t:
         return ""
+    if t[0] == "x":
+        t = "s" + t[1:]  # a name's initial x is a sibilant: Xavier, Xerxes, pinyin Xi
     for a, b in _DIGRAPHS:
         t = t.replace(a, b)
     key = _REPEAT.sub(r"\1", t.translate(_CLASSES))
     key = "".join(c for c in key if c.isalnum())
     if loose:
         key = _REPEAT.sub(r"\1", key.replace("l", "r"))
+    if merge_jk:
+        key = _REPEAT.sub(r"\1", key.replace("j", "k"))
     return key or token[:1]
 
 

@@ -12,6 +12,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA
+from rapidfuzz.process import extractOne
+
 from redflags.text.normalize import fold
 from redflags.text.tables import load_yaml
 from redflags.text.translit import latinize
@@ -25,6 +28,10 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
 _MAX_STEM_SUFFIX = 4
+# A word this long one typo (or swap) away from a legal form or org word is that word
+# misspelt ("Techology", "Reserach"); two typos from this length on.
+_FUZZY_MIN = 8
+_FUZZY_TWO = 11
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,17 @@ class _Tables:
         for plist in (*self.by_first.values(), *self.stems.values()):
             plist.sort(key=lambda p: (-len(p.words), -len(p.words[-1])))
         self.cjk_max = max((len(k) for k in self.cjk), default=0)
+        # long one-word Latin spellings, for recognising misspelt ones ("maatscappij")
+        self.fuzzy: dict[str, str] = {}
+        for raw, canonical in entries:
+            word = fold(raw)
+            if len(word) >= _FUZZY_MIN and word.isalpha() and word.isascii() and \
+                    " " not in canonical and not raw.endswith("*"):
+                self.fuzzy.setdefault(word, canonical)
+        # by first letter: typos rarely hit it, and 10 words are searched instead of 160
+        self.fuzzy_by_first: dict[str, list[str]] = {}
+        for word in sorted(self.fuzzy):
+            self.fuzzy_by_first.setdefault(word[0], []).append(word)
 
     def _matches(self, phrase: _Phrase, words: list[str], i: int) -> bool:
         n = len(phrase.words)
@@ -138,10 +156,51 @@ def _replace_phrases(folded: str) -> str:
     return _tables().replace(folded)
 
 
+@lru_cache(maxsize=1)
+def _numbers() -> dict[str, str]:
+    """Ordinal words and Roman numerals -> the digit (data/numbers.yml)."""
+    table = load_yaml("numbers.yml")
+    return {str(v): str(digit) for section in ("ordinals", "roman")
+            for digit, variants in table[section].items() for v in variants}
+
+
+# Digits typed for the letters they look like ("Ig0r Sech1n"): only inside a word of letters,
+# so codes ("A320", "3M", "MiG-29") keep their digits.
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "9": "g"})
+_LEET_WORD = re.compile(r"[a-z]+[0134579][a-z0134579]*[a-z]")
+
+
+@lru_cache(maxsize=65536)
+def _fuzzy_term(tok: str) -> str:
+    """The canonical org word or legal form ``tok`` misspells, else ``tok`` itself."""
+    tables = _tables()
+    if len(tok) < _FUZZY_MIN or tok in tables.legal_family or tok in tables.generic:
+        return tok
+    words = tables.fuzzy_by_first.get(tok[0])
+    if not words:
+        return tok
+    limit = 2 if len(tok) >= _FUZZY_TWO else 1
+    hit = extractOne(tok, words, scorer=OSA.distance, score_cutoff=limit)
+    return tables.fuzzy[hit[0]] if hit is not None else tok
+
+
+def _token(tok: str, numbers: dict[str, str]) -> str:
+    digit = numbers.get(tok)
+    if digit is not None:
+        return digit
+    if not tok.isalpha() and not tok.isdigit() and _LEET_WORD.fullmatch(tok) and \
+            sum(c.isalpha() for c in tok) >= 3:
+        tok = tok.translate(_LEET)
+    if len(tok) >= _FUZZY_MIN:
+        return _fuzzy_term(tok)
+    return tok
+
+
 @lru_cache(maxsize=65536)
 def _name_tokens(name: str) -> tuple[str, ...]:
     replaced = _replace_phrases(fold(name))
-    return tuple(latinize(replaced).split())
+    numbers = _numbers()
+    return tuple(_token(t, numbers) for t in latinize(replaced).split())
 
 
 def name_tokens(name: str) -> list[str]:

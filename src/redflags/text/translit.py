@@ -3,9 +3,12 @@
 anyascii handles most scripts well and fast (~18 µs per name vs ~560 µs for rigour's ICU
 based ``ascii_text``, measured on 1,000 Cyrillic names), but its Arabic drops the alif
 ("محمد بن سلمان" -> "mhmd bn slmn") and its Hebrew reads vav as "v" everywhere, so those two
-scripts use a small table (data/script_tables.json). Han goes through pypinyin, which knows
-polyphonic characters from phrase context; syllables are space-separated so a comparer can
-align them with a Western spelling that groups them ("xi jin ping" ~ "Xi Jinping").
+scripts use a small table (data/script_tables.json); Arabic's article becomes its own word
+("al"), as Latin spellings write it. Kana is read syllable by syllable so that small kana
+modify the syllable before them (anyascii gives "jiya" for "ジャ"). Han goes through
+pypinyin, which knows polyphonic characters from phrase context; syllables are
+space-separated so a comparer can align them with a Western spelling that groups them
+("xi jin ping" ~ "Xi Jinping").
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ def _script(ch: str) -> str:
         return "arabic"
     if 0x0590 <= cp <= 0x05FF:
         return "hebrew"
+    if 0x3040 <= cp <= 0x30FF:
+        return "kana"
     if 0xAC00 <= cp <= 0xD7AF or 0x1100 <= cp <= 0x11FF or 0x3130 <= cp <= 0x318F:
         return "hangul"
     if ch.isspace():
@@ -46,9 +51,12 @@ def _tables() -> dict[str, dict[str, str]]:
 
 def _table_word(word: str, table: dict[str, str]) -> str:
     out: list[str] = []
+    last = len(word) - 1
     for i, ch in enumerate(word):
         if i == 0 and ("^" + ch) in table:
             out.append(table["^" + ch])
+        elif (i == last or word[i + 1] == " ") and ("$" + ch) in table:
+            out.append(table["$" + ch])
         elif ch in table:
             out.append(table[ch])
         else:
@@ -64,13 +72,50 @@ def _hangul(run: str) -> str:
     return "".join(syllables)
 
 
+# Small kana modify the syllable before them (anyascii reads them as whole syllables:
+# "ジャ" -> "jiya", "ファ" -> "fua"); sokuon and the long-vowel mark add no letter we key on.
+_SMALL_Y = {"ャ": "a", "ュ": "u", "ョ": "o", "ゃ": "a", "ゅ": "u", "ょ": "o"}
+_SMALL_V = {"ァ": "a", "ィ": "i", "ゥ": "u", "ェ": "e", "ォ": "o",
+            "ぁ": "a", "ぃ": "i", "ぅ": "u", "ぇ": "e", "ぉ": "o"}
+_KANA_DROP = frozenset("ッっー")
+_PALATAL = ("sh", "ch", "j")
+
+
+def _kana(run: str) -> str:
+    out: list[str] = []
+    for ch in run:
+        if ch in _KANA_DROP:
+            continue
+        prev = out[-1] if out else ""
+        if ch in _SMALL_Y and len(prev) >= 2 and prev[-1] in "ie":
+            base = prev[:-1]
+            out[-1] = base + _SMALL_Y[ch] if base in _PALATAL else base + "y" + _SMALL_Y[ch]
+        elif ch in _SMALL_V and prev:
+            if prev == "u":
+                out[-1] = "w" + _SMALL_V[ch]  # ウィ -> wi
+            elif prev[-1] in "aeiou":
+                out[-1] = prev[:-1] + _SMALL_V[ch]  # ファ -> fa, ティ -> ti
+            else:
+                out.append(_SMALL_V[ch])
+        else:
+            out.append(anyascii(ch))
+    return "".join(out)
+
+
 def _convert(script: str, run: str, han_joined: bool) -> str:
     if script == "han":
         return ("" if han_joined else " ").join(lazy_pinyin(run))
-    if script in ("arabic", "hebrew"):
+    if script == "arabic":
+        # the article is its own word, as in "al-Badrani": "البدران" -> "al bdran"
+        run = " ".join("ال " + w[2:] if w.startswith("ال") and len(w) > 3 and w != "الله" else w
+                       for w in run.split(" "))
+        return _table_word(run, _tables()[script])
+    if script == "hebrew":
         return _table_word(run, _tables()[script])
     if script == "hangul":
         return _hangul(run)
+    if script == "kana":
+        return _kana(run)
     return anyascii(run)
 
 

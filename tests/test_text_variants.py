@@ -1,0 +1,121 @@
+"""Spelling variants the tokens and the matcher must see through: numbers written as words
+or numerals, digits typed for letters, misspelt org words, contractions, names in Han,
+Arabic and Hebrew read back against their English spelling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from redflags.matching import DEFAULT_THRESHOLD, Matcher, prepare
+from redflags.text import NAME, latinize, name_tokens, phonetic, token_kind
+
+
+def ent(schema: str, name: str) -> dict[str, Any]:
+    return {"schema": schema, "properties": {"name": [name]}}
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher()
+
+
+def test_ordinals_and_roman_numerals_are_digits() -> None:
+    assert name_tokens("First National Bank") == name_tokens("1st National Bank")
+    assert name_tokens("Fund II")[-1] == "2"
+    assert name_tokens("Fund III")[-1] == "3"
+    # single letters and "xi" are initials and names, not numerals
+    assert name_tokens("Xi Jinping") == ["xi", "jinping"]
+    assert name_tokens("John I Smith") == ["john", "i", "smith"]
+    assert name_tokens("Philips V")[-1] == "v"
+
+
+def test_digits_typed_for_letters() -> None:
+    assert name_tokens("Ig0r Sech1n") == ["igor", "sechin"]
+    # codes keep their digits
+    assert name_tokens("Airbus A320")[-1] == "a320"
+    assert name_tokens("MiG-29") == ["mig", "29"]
+    assert name_tokens("3M Company")[0] == "3m"
+
+
+def test_misspelt_org_words_are_recognised() -> None:
+    assert name_tokens("Acme Techology") == ["acme", "technology"]
+    assert name_tokens("Shell Reserach") == ["shell", "research"]
+    assert name_tokens("Maatscappij")[0] == name_tokens("Maatschappij")[0] == "co"
+    # real names one letter away from nothing in the tables stay names
+    assert name_tokens("Schlumberger") == ["schlumberger"]
+    assert name_tokens("Petrolina") == ["petrolina"]
+
+
+def test_titles_are_not_names() -> None:
+    toks = name_tokens("President Erdogan")
+    assert token_kind(toks[0]) != NAME and toks[1] == "erdogan"
+
+
+def test_pinyin_syllables_are_name_tokens() -> None:
+    # "萨米" reads "sa mi": "sa" is a legal form in Latin text, never in pinyin
+    p = prepare(ent("Person", "萨米"))
+    assert p.names[0].kinds == (NAME, NAME)
+
+
+def test_arabic_article_and_hebrew_final_he() -> None:
+    assert latinize("البدران").split()[0] == "al"
+    assert latinize("الله") == "allh"
+    assert latinize("קוזה") == "koza"
+
+
+def test_phonetic_rules() -> None:
+    assert phonetic("xi") == phonetic("si")
+    assert phonetic("lucienne") == phonetic("lyusenn")
+    assert phonetic("aleichem", merge_jk=True) == phonetic("likm", merge_jk=True)
+    assert phonetic("aleichem") != phonetic("likm")
+
+
+@pytest.mark.parametrize(("schema", "a", "b"), [
+    ("Company", "Verenigde Maatschappij Zeewolde", "Vereenigde Mij Zeewolde"),
+    ("Company", "Brakstad Technoloogy", "Brakstad Technology"),
+    ("Person", "萨米", "Sami"),
+    ("Person", "伊万诺娃·霍萊巴斯", "Ivanova Holebas"),
+    ("Person", "Ig0r Sech1n", "Igor Sechin"),
+    ("Person", "البدران", "Badrani"),
+])
+def test_variants_match(matcher: Matcher, schema: str, a: str, b: str) -> None:
+    assert matcher.compare(ent(schema, a), ent(schema, b)).score >= DEFAULT_THRESHOLD
+
+
+def test_extras_on_both_sides_count_against(matcher: Matcher) -> None:
+    """"Acme Oil" / "Acme Research": each says something the other lacks (sister
+    companies); one side's extras alone are often an address or department."""
+    both = matcher.compare(ent("Company", "Brakstad Oil"), ent("Company", "Brakstad Research"))
+    one = matcher.compare(ent("Company", "Brakstad Oil"),
+                          ent("Company", "Brakstad Oil Research"))
+    assert both.explanations["name_both_unmatched"].value == 1.0
+    assert "name_both_unmatched" not in one.explanations
+    assert both.score < one.score
+
+
+def test_numeral_conflict_is_evidence(matcher: Matcher) -> None:
+    r = matcher.compare(ent("Company", "Brakstad Fund II"), ent("Company", "Brakstad Fund III"))
+    same = matcher.compare(ent("Company", "Brakstad Fund II"), ent("Company", "Brakstad Fund 2"))
+    assert r.explanations["number_conflict"].value == 1.0
+    assert same.explanations["number_match"].value == 1.0
+    assert r.score < same.score - 0.3
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz0134579", min_size=1, max_size=14))
+def test_token_rules_total(word: str) -> None:
+    toks = name_tokens(word)
+    assert all(t and t.isascii() and " " not in t for t in toks)
+    assert name_tokens(" ".join(toks)) == toks
+
+
+def test_lineage_order_matters(matcher: Matcher) -> None:
+    a = ent("Person", "Khalid bin Faisal Al-Tamimi")
+    swapped = matcher.compare(a, ent("Person", "Faisal bin Khalid Al-Tamimi"))
+    same = matcher.compare(a, ent("Person", "Khalid ibn Faisal al Tamimi"))
+    assert swapped.explanations["name_lineage_swap"].value == 1.0
+    assert "name_exact" not in swapped.explanations
+    assert swapped.score < DEFAULT_THRESHOLD <= same.score
