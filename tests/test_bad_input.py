@@ -156,7 +156,7 @@ def test_binary_file_as_xml(tmp_path: Path) -> None:
 
 MEMORY_PROBE = textwrap.dedent(
     """
-    import json, resource, sys
+    import json, sys
     from pathlib import Path
     from redflags.errors import SourceError
     from redflags.sources.base import ParseContext, read_csv_rows
@@ -172,7 +172,11 @@ MEMORY_PROBE = textwrap.dedent(
             out[name] = None
         except SourceError as exc:
             out[name] = str(exc)
-    out["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not ru_maxrss: Linux carries the parent's peak across fork+exec into
+    # ru_maxrss, so a big pytest process would be blamed on the parser.
+    with open("/proc/self/status") as fh:
+        hwm = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
+    out["maxrss_mb"] = hwm / 1024
     print(json.dumps(out))
     """
 )
