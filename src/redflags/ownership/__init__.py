@@ -3,8 +3,8 @@
 Sources (``bods``, ``gleif``, ``ftm_links``, ``uk_psc``, ``user_csv``) turn records into
 :class:`Edge` lists; :class:`OwnershipGraph` holds them; ``graph`` computes effective shares
 and rule closures; ``rules.yaml`` states the rules; ``exposure.derived_hits`` reports them
-with their paths; ``render`` draws them; ``ftm_entities`` turns sources into FtM entities so the store
-versions them like any list.
+with their paths; ``render`` draws them; ``ftm_entities`` turns sources into FtM entities
+so the store versions them like any list.
 """
 
 from __future__ import annotations

@@ -38,7 +38,8 @@ def entity_edges(entity: Mapping[str, Any], source: str | None = None) -> list[E
         return []
     exact = entity.get("edge")
     if isinstance(exact, Mapping):  # written by ownership.ftm_entities: keeps bounds exactly
-        return [Edge(**{k: exact.get(k) for k in Edge.__dataclass_fields__})]
+        fields: dict[str, Any] = {k: exact.get(k) for k in Edge.__dataclass_fields__}
+        return [Edge(**fields)]
     kind, owner_prop, owned_prop = spec
     props: Mapping[str, list[str]] = entity.get("properties") or {}
     owners = props.get(owner_prop) or []
