@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from lxml import etree
 
@@ -91,6 +92,18 @@ def open_text(path: Path, encodings: tuple[str, ...] = ("utf-8-sig", "cp1252")) 
             continue
         return open(path, encoding=enc, newline="")
     raise SourceError(path, "cannot decode text: " + "; ".join(errors))
+
+
+def read_json(path: Path) -> Any:
+    """A whole JSON document (for list files of a few MB), or a SourceError with the line."""
+    check_not_empty_or_html(path)
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            return json.load(fh)
+    except json.JSONDecodeError as exc:
+        raise SourceError(path, f"invalid or truncated JSON: {exc.msg}", line=exc.lineno) from None
+    except UnicodeDecodeError as exc:
+        raise SourceError(path, f"not UTF-8 text: {exc.reason}") from None
 
 
 def _line_of_offset(path: Path, offset: int) -> int:

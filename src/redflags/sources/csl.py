@@ -8,7 +8,6 @@ use OFAC's entity number where there is one, else a slug of the name and first c
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from rigour.ids import IMO
 
 from redflags.errors import SourceError
 from redflags.model import EntityBuilder, FtMEntity, hash_id
-from redflags.sources.base import ParseContext, check_not_empty_or_html, read_csv_rows
+from redflags.sources.base import ParseContext, read_csv_rows, read_json
 from redflags.sources.party import (
     IdRegistry,
     add_safe,
@@ -196,14 +195,7 @@ def _csv_records(
 
 def parse_json(path: Path, ctx: ParseContext) -> Iterator[FtMEntity]:
     """Entities from the CSL API's JSON (``{"results": [...]}``, or a bare list of results)."""
-    check_not_empty_or_html(path)
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            data = json.load(fh)
-    except json.JSONDecodeError as exc:
-        raise SourceError(path, f"invalid or truncated JSON: {exc.msg}", line=exc.lineno) from None
-    except UnicodeDecodeError as exc:
-        raise SourceError(path, f"not UTF-8 text: {exc.reason}") from None
+    data = read_json(path)
     results = data.get("results") if isinstance(data, dict) else data
     if not isinstance(results, list):
         raise SourceError(path, 'no "results" list: not a Consolidated Screening List JSON')

@@ -9,7 +9,6 @@ transcription that lost records must not pass for a shorter list.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from typing import Any
 
 from redflags.errors import SourceError
 from redflags.model import EntityBuilder, FtMEntity, hash_id
-from redflags.sources.base import ParseContext, check_not_empty_or_html
+from redflags.sources.base import ParseContext, read_json
 from redflags.sources.party import (
     IdRegistry,
     add_safe,
@@ -145,14 +144,7 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[FtMEntity]:
 
 
 def _load(path: Path) -> dict[str, Any]:
-    check_not_empty_or_html(path)
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            data = json.load(fh)
-    except json.JSONDecodeError as exc:
-        raise SourceError(path, f"invalid or truncated JSON: {exc.msg}", line=exc.lineno) from None
-    except UnicodeDecodeError as exc:
-        raise SourceError(path, f"not UTF-8 text: {exc.reason}") from None
+    data = read_json(path)
     if not isinstance(data, dict):
         raise SourceError(path, "top level is not an object: not a US list transcription")
     return data
