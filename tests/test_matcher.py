@@ -127,3 +127,18 @@ def test_prepared_compare_equals_compare(matcher: Matcher) -> None:
         matcher.compare(q, c).score
     assert matcher.score_prepared(prepare(q), prepare(c)) == \
         pytest.approx(matcher.compare(q, c).score, abs=1e-12)
+
+
+def test_short_org_tokens_align_only_when_equal() -> None:
+    """One edit turns a short abbreviation into another organisation's ("DSM"/"FSM")."""
+    m = Matcher()
+
+    def score(a: str, b: str) -> float:
+        return m.compare(
+            {"schema": "Company", "properties": {"name": [a]}},
+            {"schema": "Company", "properties": {"name": [b]}},
+        ).score
+
+    assert score("DSM", "FSM") < 0.55
+    assert score("IBM", "BM Bank JSC") < 0.55
+    assert score("ZTE Corp", "ZTE Corporation") > 0.9

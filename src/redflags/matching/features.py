@@ -628,6 +628,9 @@ def compare_names(q: PreparedName, c: PreparedName, sims: list[list[float]],
     return NameComparison(q, c, values)
 
 
+SHORT_TOKEN = 3
+
+
 def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]:
     """Token similarity for every query x candidate vocabulary item (letters or sound)."""
     if not q.vocab or not c.vocab:
@@ -648,6 +651,21 @@ def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]
                     scorer=Levenshtein.normalized_similarity)
     np.multiply(pho, PHONETIC_FACTOR, out=pho)
     np.maximum(lev, pho, out=lev)
+    # Between two short tokens one edit is another word ("DSM"/"FSM", "US"/"ISS"): screening
+    # a short name against every listed name would otherwise find such neighbours for most
+    # abbreviations. Short tokens align only when equal.
+    # Only for organisation names in Latin script: people's short names ("Li", "Ann") and
+    # transliterated syllables do vary by one letter between spellings of one name.
+    orgs = q.schema != "Person" and c.schema != "Person"
+    latin = not (q.cjk or c.cjk or q.semitic or c.semitic)
+    if not (orgs and latin):
+        out_all: list[list[float]] = lev.tolist()
+        return out_all
+    q_short = np.fromiter((len(t) <= SHORT_TOKEN for t in q.vocab), bool, len(q.vocab))
+    c_short = np.fromiter((len(t) <= SHORT_TOKEN for t in c.vocab), bool, len(c.vocab))
+    if q_short.any() and c_short.any():
+        both = np.outer(q_short, c_short) & (lev < 1.0)
+        lev[both] = 0.0
     out: list[list[float]] = lev.tolist()
     return out
 
