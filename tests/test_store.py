@@ -141,3 +141,12 @@ def test_sigkill_during_import_keeps_previous_version(store_path: Path) -> None:
     with Store(store_path) as st:  # and it is writable again
         r = st.import_entities("l", "ftm", companies(500, tag="again"), checksum="third")
         assert st.current_version("l") == r.version_id
+
+
+def test_format_change_is_explained(store_path: Path) -> None:
+    with Store(store_path) as st:
+        st.import_entities("l", "us-json", companies(10, prefix="a"), checksum="1")
+        with pytest.raises(StoreError, match="another format"):
+            st.import_entities("l", "bis-dpl", companies(10, prefix="b"), checksum="2")
+        st.import_entities("l", "bis-dpl", companies(10, prefix="b"), checksum="2", force=True)
+        assert st.current_version("l") is not None

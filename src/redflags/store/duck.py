@@ -378,11 +378,20 @@ class Store:
                 report.changed = len(diff.changed)
                 prev_count = self._count(previous)
                 if prev_count and not force and report.removed / prev_count > max_shrink:
+                    row = self.con.execute(
+                        "SELECT format FROM versions WHERE version_id = ?", [previous]
+                    ).fetchone()
+                    why = (
+                        f" The current version came in another format ({row[0]}, e.g. the "
+                        f"bundled snapshot), whose ids differ from {fmt}'s: check the counts "
+                        "and use --force to switch."
+                        if row and row[0] != fmt
+                        else " Use --force if the shrink is genuine."
+                    )
                     raise StoreError(
                         f"refused: the new version of {list_name} loses {report.removed} of "
                         f"{prev_count} entities ({report.removed / prev_count:.0%} > "
-                        f"{max_shrink:.0%}); the current version is kept. Use --force if "
-                        "the shrink is genuine."
+                        f"{max_shrink:.0%}); the current version is kept.{why}"
                     )
             self.con.execute(
                 "INSERT OR REPLACE INTO current_versions VALUES (?, ?)", [list_name, version_id]
