@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, ORJSONResponse
 from followthemoney import model as ftm_model
 
 from redflags import __version__
@@ -285,7 +285,7 @@ def create_app(
                 "query": query,
             }
         name, version = _algorithm()
-        return JSONResponse(
+        return ORJSONResponse(
             {
                 "responses": responses,
                 "matcher": {},
@@ -323,7 +323,7 @@ def create_app(
                 query, threshold=0.0, limit=offset + limit, datasets=datasets
             )
             results = [_entity_response(h.entity) for h in hits[offset : offset + limit]]
-        return JSONResponse(
+        return ORJSONResponse(
             {
                 "limit": limit,
                 "offset": offset,
