@@ -16,16 +16,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+# The everyday job first, then the lists, then the other ways in.
+app.command()(screen_cmd.screen)
+app.command()(lists_cmds.lists)
 app.command()(lists_cmds.update)
 app.command("import")(lists_cmds.import_)
-app.command()(lists_cmds.lists)
 app.command()(lists_cmds.versions)
 app.command()(lists_cmds.diff)
 app.command()(lists_cmds.export)
+app.command()(graph_cmd.graph)
 app.command()(serve_cmds.serve)
 app.add_typer(serve_cmds.keys_app, name="keys")
-app.command()(graph_cmd.graph)
-app.command()(screen_cmd.screen)
 
 
 @app.command()
