@@ -112,3 +112,19 @@ def test_summary_reconciles_and_warns_about_stale_lists(tmp_path: Path) -> None:
     assert "Rows read 6 = screened 5 + rejected 1 ✓" in out
     assert "us_bis_entity_list" in out and "Top hits" in out
     assert "warning: us_bis_entity_list is 141 days old" in out
+
+
+def test_rows_by_best_score_first(tmp_path: Path) -> None:
+    import json as _json
+
+    from redflags.reports.results import read_results_by_score
+
+    path = tmp_path / "r.jsonl"
+    rows = [
+        {"line": 2, "hits": [{"score": 0.6}]},
+        {"line": 3, "hits": []},
+        {"line": 4, "hits": [{"score": 0.7}, {"score": 0.95}]},
+        {"line": 5, "hits": [{"score": 0.6}]},
+    ]
+    path.write_text("".join(_json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert [r["line"] for r in read_results_by_score(path)] == [4, 2, 5]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from redflags.reports.context import RunContext
-from redflags.reports.results import read_results
+from redflags.reports.results import read_results, read_results_by_score
 from redflags.screening.checkpoint import Checkpoint
 
 # Entity properties shown as identifiers on a card (FtM names -> label).
@@ -129,7 +129,7 @@ def write_report(
     cards = 0
     with open(tmp, "w", encoding="utf-8") as fh:
         _head(fh, ctx, ck, interrupted)
-        for row in read_results(results_path):
+        for row in read_results_by_score(results_path):
             for rank, hit in enumerate(row.get("hits") or [], start=1):
                 cards += 1
                 sanctions = evidence.sanctions.get(hit["entity_id"], [])

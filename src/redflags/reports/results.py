@@ -236,3 +236,24 @@ def read_results(path: Path) -> Iterator[dict[str, Any]]:
         for line in fh:
             if line.strip():
                 yield json.loads(line)
+
+
+def read_results_by_score(path: Path) -> Iterator[dict[str, Any]]:
+    """Rows with hits, strongest best hit first, then by input order.
+
+    Two passes over the file keep memory to two numbers per row with hits, so a report of a
+    million-row screening still opens with the hits a reviewer must see first."""
+    order: list[tuple[float, int]] = []
+    with open(path, "rb") as fh:
+        offset = 0
+        for raw in fh:
+            if raw.strip():
+                row = json.loads(raw)
+                hits = row.get("hits") or []
+                if hits:
+                    order.append((-max(float(h.get("score", 0.0)) for h in hits), offset))
+            offset += len(raw)
+        order.sort()
+        for _score, where in order:
+            fh.seek(where)
+            yield json.loads(fh.readline())
