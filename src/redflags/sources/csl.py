@@ -17,7 +17,7 @@ from typing import Any
 from rigour.ids import IMO
 
 from redflags.errors import SourceError
-from redflags.model import EntityBuilder, FtMEntity, hash_id
+from redflags.model import EntityBuilder, FtMEntity
 from redflags.sources.base import ParseContext, read_csv_rows, read_json
 from redflags.sources.party import (
     IdRegistry,
@@ -25,8 +25,10 @@ from redflags.sources.party import (
     country_code,
     country_codes,
     guess_schema,
+    link_entities,
     make_address,
     make_sanction,
+    name_key,
     parse_date,
     provenance,
     slug,
@@ -219,9 +221,6 @@ class _Run:
     emitted: set[str] = field(default_factory=set)
 
 
-def _name_key(name: str) -> str:
-    return " ".join(name.split()).upper().rstrip(".")
-
 
 def _index(records: Iterable[dict[str, Any]]) -> tuple[list[str], dict[str, str]]:
     """Every record's id, in file order, and upper-cased names and aliases -> id."""
@@ -240,7 +239,7 @@ def _index(records: Iterable[dict[str, Any]]) -> tuple[list[str], dict[str, str]
         order.append(entity_id)
         for label in [name, *rec["alt_names"]]:
             if label:
-                names.setdefault(_name_key(label), entity_id)
+                names.setdefault(name_key(label), entity_id)
     return order, names
 
 
@@ -443,7 +442,7 @@ def _record(
             run.emitted.add(address.id)
             related.append(address)
     for target_name in linked_to(remarks):
-        related.extend(_link(run, entity, target_name))
+        related.extend(link_entities(entity, target_name, run.index[1], run.emitted, "csl"))
 
     programs = rec["programs"]
     citations = split_citations(_str(rec.get("federal_register_notice")))
@@ -552,25 +551,3 @@ def linked_to(remarks: str | None) -> list[str]:
         if target.strip(" ."):
             out.append(target.strip())
     return out
-
-
-def _link(run: _Run, entity: EntityBuilder, target_name: str) -> Iterator[EntityBuilder]:
-    """An UnknownLink (role "Linked To", as the OFAC parser writes it) to the named party:
-    its id when the file lists it, else a LegalEntity stub emitted once per parse."""
-    target = run.index[1].get(_name_key(target_name))
-    if target is None:
-        target = hash_id("csl-party", _name_key(target_name))
-        if target not in run.emitted:
-            run.emitted.add(target)
-            stub = EntityBuilder("LegalEntity", target)
-            stub.datasets = list(entity.datasets)
-            stub.add("name", target_name)
-            yield stub
-    if target == entity.id:
-        return
-    link = EntityBuilder("UnknownLink", hash_id("csl-link", entity.id, target))
-    link.datasets = list(entity.datasets)
-    link.add("subject", entity.id)
-    link.add("object", target)
-    link.add("role", "Linked To")
-    yield link

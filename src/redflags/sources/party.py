@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -318,3 +318,37 @@ def provenance(
         "source_url": source_url,
         "citations": list(citations),
     }
+
+
+def name_key(name: str) -> str:
+    """How "Linked To:" remarks name a party of the same file: case and spacing aside."""
+    return " ".join(name.split()).upper().rstrip(".")
+
+
+def link_entities(
+    entity: EntityBuilder,
+    target_name: str,
+    names: Mapping[str, str],
+    emitted: set[str],
+    prefix: str,
+) -> Iterator[EntityBuilder]:
+    """An UnknownLink (role "Linked To", as the OFAC parser writes it) to the named party:
+    its id when the file lists it (``names``: name key -> id), else a LegalEntity stub
+    emitted once per parse (``emitted`` remembers it)."""
+    target = names.get(name_key(target_name))
+    if target is None:
+        target = hash_id(f"{prefix}-party", name_key(target_name))
+        if target not in emitted:
+            emitted.add(target)
+            stub = EntityBuilder("LegalEntity", target)
+            stub.datasets = list(entity.datasets)
+            stub.add("name", target_name)
+            yield stub
+    if target == entity.id:
+        return
+    link = EntityBuilder("UnknownLink", hash_id(f"{prefix}-link", entity.id, target))
+    link.datasets = list(entity.datasets)
+    link.add("subject", entity.id)
+    link.add("object", target)
+    link.add("role", "Linked To")
+    yield link

@@ -16,15 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from redflags.errors import SourceError
-from redflags.model import EntityBuilder, FtMEntity, hash_id
+from redflags.model import EntityBuilder, FtMEntity
 from redflags.sources.base import ParseContext, read_json
 from redflags.sources.party import (
     IdRegistry,
     add_safe,
     country_code,
     guess_schema,
+    link_entities,
     make_address,
     make_sanction,
+    name_key,
     parse_date,
     provenance,
     slug,
@@ -129,7 +131,7 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[FtMEntity]:
         labels: list[Any] = [item.get("name"), *(aliases if isinstance(aliases, list) else [])]
         for label in labels:
             if isinstance(label, str) and label.strip():
-                names.setdefault(_name_key(label), entity_id)
+                names.setdefault(name_key(label), entity_id)
     run = _Run(
         ctx=ctx, prefix=prefix, authority=authority or None, program=program,
         source_url=ctx.source_url or page, list_date=list_date, names=names,
@@ -199,9 +201,6 @@ class _Run:
     emitted: set[str] = field(default_factory=set)
 
 
-def _name_key(name: str) -> str:
-    return " ".join(name.split()).upper().rstrip(".")
-
 
 def _base_id(prefix: str, item: dict[str, Any]) -> str:
     name = _str(item.get("name")) or ""
@@ -246,7 +245,7 @@ def _entity(run: _Run, item: dict[str, Any], entity_id: str) -> Iterator[FtMEnti
             run.emitted.add(address.id)
             related.append(address)
     for target_name in facts.get("linked to", []):
-        related.extend(_link(run, entity, target_name))
+        related.extend(link_entities(entity, target_name, run.names, run.emitted, run.prefix))
 
     programs = facts.get("program") or [run.program]
     citations = split_citations(item.get("federal_register"))
@@ -284,25 +283,3 @@ def _entity(run: _Run, item: dict[str, Any], entity_id: str) -> Iterator[FtMEnti
     yield sanction.to_dict()
     for address_entity in related:
         yield address_entity.to_dict()
-
-
-def _link(run: _Run, entity: EntityBuilder, target_name: str) -> Iterator[EntityBuilder]:
-    """An UnknownLink (role "Linked To", as the OFAC parser writes it) to the named party:
-    its id when the file lists it, else a LegalEntity stub emitted once per parse."""
-    target = run.names.get(_name_key(target_name))
-    if target is None:
-        target = hash_id(f"{run.prefix}-party", _name_key(target_name))
-        if target not in run.emitted:
-            run.emitted.add(target)
-            stub = EntityBuilder("LegalEntity", target)
-            stub.datasets = list(entity.datasets)
-            stub.add("name", target_name)
-            yield stub
-    if target == entity.id:
-        return
-    link = EntityBuilder("UnknownLink", hash_id(f"{run.prefix}-link", entity.id, target))
-    link.datasets = list(entity.datasets)
-    link.add("subject", entity.id)
-    link.add("object", target)
-    link.add("role", "Linked To")
-    yield link
