@@ -271,6 +271,7 @@ def create_app(
                     limit=limit + (10 if excluded_schemata else 0),
                     datasets=datasets,
                     exclude_ids=excluded_ids,
+                    cutoff=cutoff,
                 )
             )
             results = [

@@ -495,7 +495,8 @@ class Index:
         pos = np.searchsorted(self.key_hashes, hashes)
         inside = pos < len(self.key_hashes)
         pos, hashes = pos[inside], hashes[inside]
-        pos = np.unique(pos[self.key_hashes[pos] == hashes])
+        # keys are distinct, so are their hashes (64 bits): no np.unique needed
+        pos = np.sort(pos[self.key_hashes[pos] == hashes])
         lengths = self.key_offsets[pos + 1] - self.key_offsets[pos]
         return pos.astype(np.int64), lengths.astype(np.int64)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz.distance import Indel
@@ -37,7 +38,7 @@ _NAME_LEVEL = frozenset(NAME_FEATURES) | {"legal_form_match", "legal_form_confli
                                           "number_match", "number_conflict"}
 # With many aliases on both sides only the most promising name pairs get the full
 # alignment (ranked by one C call over their joined spellings).
-FULL_PAIRS = 4
+FULL_PAIRS = 2
 
 
 def _alias_pairs(q: PreparedEntity, c: PreparedEntity) -> list[tuple[PreparedName,
@@ -110,38 +111,56 @@ class Matcher:
         values["address_match"], values["address_mismatch"] = address_features(q, c)
         return values, best
 
-    def score_prepared(self, q: PreparedEntity, c: PreparedEntity) -> float:
-        """The score alone, without building explanations: for ranking many candidates
-        before explaining the few that are kept (same number as ``compare_prepared``)."""
+    def evaluate(self, q: PreparedEntity, c: PreparedEntity) -> Evaluation:
+        """Score one pair and keep what explaining it needs, so a ranked candidate that is
+        then shown is explained without computing its features a second time."""
         if not schemas_compatible(q.schema, c.schema):
-            return 0.0
-        values, _ = self.features(q, c)
-        fw = self.weights.family(family_of(q.schema, c.schema, values["cross_script"] > 0))
-        weights = fw.weights
-        logit = fw.intercept + sum(weights.get(k, 0.0) * v for k, v in values.items() if v)
-        return min(MAX_SCORE, sigmoid(logit))
-
-    def compare_prepared(self, q: PreparedEntity, c: PreparedEntity) -> MatchResult:
-        if not schemas_compatible(q.schema, c.schema):
-            expl = FeatureExplanation("schema", 0.0, 0.0, f"{q.schema} cannot be {c.schema}",
-                                      q.schema, c.schema)
-            return MatchResult(0.0, {"schema": expl}, self.algorithm, self.version)
+            return Evaluation(0.0, 0.0, None, None, q.schema, c.schema)
         values, best = self.features(q, c)
         fw = self.weights.family(family_of(q.schema, c.schema, values["cross_script"] > 0))
         weights = fw.weights
-        logit = fw.intercept
+        logit = fw.intercept + sum(weights.get(k, 0.0) * v for k, v in values.items() if v)
+        return Evaluation(min(MAX_SCORE, sigmoid(logit)), fw.intercept, values, best,
+                          q.schema, c.schema, weights)
+
+    def score_prepared(self, q: PreparedEntity, c: PreparedEntity) -> float:
+        """The score alone (same number as ``compare_prepared``)."""
+        return self.evaluate(q, c).score
+
+    def explain(self, ev: Evaluation) -> MatchResult:
+        """The explained result of an evaluation: each feature's values and contribution."""
+        if ev.values is None:
+            expl = FeatureExplanation("schema", 0.0, 0.0,
+                                      f"{ev.query_schema} cannot be {ev.candidate_schema}",
+                                      ev.query_schema, ev.candidate_schema)
+            return MatchResult(0.0, {"schema": expl}, self.algorithm, self.version)
+        best = ev.best
         explanations: dict[str, FeatureExplanation] = {}
         qname = best.query.text if best else None
         cname = best.candidate.text if best else None
-        for name, value in values.items():
+        for name, value in ev.values.items():
             if value == 0.0 and name != "name_align":
                 continue
-            contribution = weights.get(name, 0.0) * value
-            logit += contribution
             on_names = name in _NAME_LEVEL
-            explanations[name] = FeatureExplanation(name, value, contribution, "",
+            explanations[name] = FeatureExplanation(name, value,
+                                                    ev.weights.get(name, 0.0) * value, "",
                                                     qname if on_names else None,
                                                     cname if on_names else None)
-        score = min(MAX_SCORE, sigmoid(logit))
-        return MatchResult(score, explanations, self.algorithm, self.version,
+        return MatchResult(ev.score, explanations, self.algorithm, self.version,
                            matched_name=cname, query_name=qname)
+
+    def compare_prepared(self, q: PreparedEntity, c: PreparedEntity) -> MatchResult:
+        return self.explain(self.evaluate(q, c))
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """A scored pair before its explanation is built (``values`` is None: schemas differ)."""
+
+    score: float
+    intercept: float
+    values: dict[str, float] | None
+    best: NameComparison | None
+    query_schema: str
+    candidate_schema: str
+    weights: Mapping[str, float] = field(default_factory=dict)

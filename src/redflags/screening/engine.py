@@ -76,13 +76,20 @@ class Engine:
         exclude_ids: set[str] | None = None,
         rules: list[Rule] | None = None,
         derived: bool = True,
+        cutoff: float = 0.0,
     ) -> list[ScreeningHit]:
-        """Direct list hits, ranked, then derived hits through owners and links."""
+        """Direct list hits, ranked, then derived hits through owners and links; hits (of
+        either kind) scoring below ``cutoff`` are left out."""
         from redflags.matching import DEFAULT_THRESHOLD
 
         threshold = DEFAULT_THRESHOLD if threshold is None else threshold
         hits = self.thread_screener().screen(
-            query, threshold=threshold, limit=limit, datasets=datasets, exclude_ids=exclude_ids
+            query,
+            threshold=threshold,
+            limit=limit,
+            datasets=datasets,
+            exclude_ids=exclude_ids,
+            cutoff=cutoff,
         )
         if self.siblings:
             hits = expand(
@@ -105,6 +112,8 @@ class Engine:
         )
         if exclude_ids:
             extra = [h for h in extra if h.entity["id"] not in exclude_ids]
+        if cutoff > 0:
+            extra = [h for h in extra if h.score >= cutoff]
         return hits + extra[:limit]
 
 

@@ -156,7 +156,7 @@ class OwnershipLayer:
             if h.match and not h.derived and h.entity["id"] in self.graph
         ]
         if node_screener is not None:
-            for hit in node_screener.screen(query, threshold=threshold, limit=3):
+            for hit in node_screener.screen(query, threshold=threshold, limit=3, cutoff=threshold):
                 ident = hit.entity["id"]
                 if hit.match and ident not in self.resolved and ident in self.graph:
                     subjects.append((ident, hit, MATCHING))

@@ -68,9 +68,15 @@ class EngineBatch:
         self.limit = limit
 
     def __call__(self, queries: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+        from redflags.matching import DEFAULT_THRESHOLD
+
+        # only matches are kept: the cutoff spares explaining and decoding the rest
+        threshold = DEFAULT_THRESHOLD if self.threshold is None else self.threshold
         out = []
         for query in queries:
-            hits = self.target.screen(query, threshold=self.threshold, limit=self.limit)
+            hits = self.target.screen(
+                query, threshold=threshold, limit=self.limit, cutoff=threshold
+            )
             out.append([hit_record(h) for h in hits if h.match])
         return out
 
