@@ -7,13 +7,17 @@ exactly the same input.
 
 ``split``: pairs are assigned to "train" (~70%) or "test" by a hash of their *group* (the
 underlying name or cluster), so a name used to fit weights never leaks into the test half.
+A pair derived from a name of another set (the "screening" negatives) carries that name's
+``split_key`` and so stays on its side.
 The files themselves are already the development half of their sources (see PROVENANCE.md).
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
+import json
 import os
 import random
 import re
@@ -34,6 +38,7 @@ from rapidfuzz.distance import Levenshtein
 from rigour.text.phonetics import metaphone
 
 from redflags.model import EntityBuilder
+from redflags.text import GENERIC, NAME, name_tokens, token_kind
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("REDFLAGS_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -58,6 +63,7 @@ class Pair:
     category: str
     group: str = ""
     note: str = ""
+    split_key: str = ""  # when set, decides the split instead of set|group (see in_split)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -77,7 +83,8 @@ def in_split(pair: Pair, split: str) -> bool:
         return True
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; use one of {', '.join(SPLITS)}")
-    key = f"{pair.set}|{pair.group or pair.query.get('id', '')}".encode()
+    # a derived pair (screening negatives) inherits the split of the name it came from
+    key = (pair.split_key or f"{pair.set}|{pair.group or pair.query.get('id', '')}").encode()
     bucket = int(hashlib.sha1(key).hexdigest()[:8], 16) % 10
     return (bucket < TRAIN_SHARE) == (split == "train")
 
@@ -784,6 +791,90 @@ def load_hard_cases() -> list[Pair]:
     return _generic_companies(rng, HARD_PER_CATEGORY) + _same_surname(rng, HARD_PER_CATEGORY)
 
 
+# --------------------------------------------------------------------------- screening
+
+SCREENING_FILE = REPO / "bench" / "data" / "screening_negatives.jsonl.gz"
+
+
+def screening_queries() -> Iterator[tuple[Entity, str, str]]:
+    """Ordinary names as a user screens them, with their category and split key: PATSTAT
+    applicants and Chicago sites (distinct names, keyed by their cluster, as in
+    load_companies) and yente's synthetic never-listed people (keyed as in load_yente). A
+    name in several clusters takes the test split if any of them is in it."""
+
+    def key_for(set_name: str, groups: Iterable[str]) -> str:
+        keys = [f"{set_name}|{g}" for g in sorted(set(groups))]
+        probe = [Pair({}, {}, False, set_name, "", split_key=k) for k in keys]
+        test = [k for k, p in zip(keys, probe, strict=True) if in_split(p, "test")]
+        return (test or keys)[0]
+
+    ref = {r["person_id"]: r["leuven_id"] for r in
+           _read_csv(EVAL_DIR / "dedupe_patstat_reference.csv")}
+    names: dict[str, list[str]] = defaultdict(list)
+    for row in _read_csv(EVAL_DIR / "dedupe_patstat_input.csv"):
+        name = row["Name"].strip()
+        if name and row["person_id"] in ref:
+            names[name].append(ref[row["person_id"]])
+    for i, name in enumerate(sorted(names)):
+        yield (entity("Company", f"scr-patstat-{i}", name=name), "patstat",
+               key_for("companies", names[name]))
+    sites: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in _read_csv(EVAL_DIR / "dedupe_chicago_early_childhood_true_ids.csv"):
+        if row["Site name"].strip():
+            sites[row["Site name"].strip()].append(row)
+    for i, name in enumerate(sorted(sites)):
+        first = sites[name][0]
+        address = " ".join(f"{first['Address']} {first['Zip']}".split())
+        yield (entity("Organization", f"scr-chicago-{i}", name=name, address=address,
+                      country="us"), "chicago",
+               key_for("companies", (r["True Id"] for r in sites[name])))
+    for fname, category in (("yente_negatives_global.csv", "negatives_global"),
+                            ("yente_negatives_us.csv", "negatives_us")):
+        for i, row in enumerate(_read_csv(EVAL_DIR / fname)):
+            query = _yente_query(row, f"yente-{category}-{i}")
+            yield query, f"yente_{category}", f"yente|{query['id']}"
+
+
+def _core(name: str) -> frozenset[str]:
+    """The identifying tokens of a name (its org words when it has none)."""
+    tokens = name_tokens(name)
+    core = frozenset(t for t in tokens if token_kind(t) == NAME)
+    return core or frozenset(t for t in tokens if token_kind(t) == GENERIC)
+
+
+def same_party(query: dict[str, Any], candidate: dict[str, Any]) -> bool:
+    """Whether a screening hit may name the queried party itself, so it cannot serve as a
+    negative: one of its names has the same identifying words ("ASTRA" / "PJSC ASTRA GROUP",
+    "Huawei Tech Co" / "HUAWEI TECHNOLOGIES CO., LTD."). Containment is not enough: a list
+    entry's one-word alias ("SARA", "THE YOUTH") inside an ordinary name is the false
+    positive this set is for."""
+    props = candidate["properties"]
+    cand = {_core(n) for p in ("name", "alias", "previousName", "weakAlias")
+            for n in props.get(p, [])}
+    return any(_core(n) in cand for n in query["properties"].get("name", []) if _core(n))
+
+
+def load_screening() -> list[Pair]:
+    """Screening-style negatives: ordinary names (screening_queries) against the top
+    candidates the bundled lists returned for them, minus those that name the same party.
+    Frozen in SCREENING_FILE by ``scripts/fit_matcher.py negatives`` (the lists and the
+    matcher that picked the candidates change; a fit must not): the file in the repository
+    holds the top 3 candidates of the matcher before it was fitted on them (redflags-v1 of
+    2026-11-27 03:50 UTC, bundled lists of 2026-07-09). Each pair keeps the split of its
+    query's name, so test-split names only ever measure (the fit reads the train split)."""
+    if not SCREENING_FILE.exists():
+        return []
+    pairs = []
+    with gzip.open(SCREENING_FILE, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            pairs.append(Pair(row["query"], row["candidate"], False, "screening",
+                              row["category"], group=row["query"]["id"],
+                              note=f"rank={row['rank']} score={row['score']}",
+                              split_key=row["split_key"]))
+    return pairs
+
+
 # --------------------------------------------------------------------------- registry
 
 LOADERS: dict[str, Callable[[], list[Pair]]] = {
@@ -795,6 +886,7 @@ LOADERS: dict[str, Callable[[], list[Pair]]] = {
     "persons": load_persons,
     "yente": load_yente,
     "hard_cases": load_hard_cases,
+    "screening": load_screening,
 }
 
 

@@ -42,6 +42,10 @@ from redflags.text import (
 TOKEN_MIN_SIM = 0.55
 # A phonetic-key match counts a little less than the same letters.
 PHONETIC_FACTOR = 0.9
+# An organisation's name is spelled, not transliterated: two Latin company names that only
+# sound alike ("PHARML" / "PROMOIL", "Lara" / "LRA") are weaker evidence than two spellings of
+# a person's name.
+ORG_PHONETIC_FACTOR = 0.75
 # An acronym spelling the other name's initials is good but not letter-perfect evidence.
 ACRONYM_SIM = 0.8
 # Kind weights: a generic org word ("trading") or legal form ("ltd") says little about identity.
@@ -99,6 +103,7 @@ FEATURES = (
     "xs_other_phonetic",
     "native_mismatch",
     "name_single_token",
+    "name_single_fuzzy",
     "name_generic_only",
     "name_both_unmatched",
     "name_max_unmatched",
@@ -580,6 +585,8 @@ def compare_names(q: PreparedName, c: PreparedName, sims: list[list[float]],
         weakest = q_weak if q.name_count <= c.name_count else c_weak
     else:
         weakest = 0.0
+    single = q.name_count == 1 or c.name_count == 1
+    xs = 1.0 if q.latin != c.latin else 0.0
     sim = Levenshtein.normalized_similarity
     if loose:
         jp = sim(q.joined_phonetic_loose, c.joined_phonetic_loose)
@@ -594,7 +601,6 @@ def compare_names(q: PreparedName, c: PreparedName, sims: list[list[float]],
         cjk_jp = jp
         if q.han or c.han:
             cjk_jp = max(jp, sim(q.joined_phonetic_nor, c.joined_phonetic_nor))
-    xs = 1.0 if q.latin != c.latin else 0.0
     values = {
         "name_align": align,
         "name_weakest": weakest,
@@ -613,7 +619,12 @@ def compare_names(q: PreparedName, c: PreparedName, sims: list[list[float]],
         "cjk_phonetic": cjk_jp,
         "native_mismatch": 0.0 if (q.latin or c.latin) else 1.0 - sim(q.native, c.native),
         # a lone given name or surname is weak evidence however well it matches
-        "name_single_token": 1.0 if (q.name_count == 1 or c.name_count == 1) else 0.0,
+        "name_single_token": 1.0 if single else 0.0,
+        # ...and a lone word that only nearly matches is weaker still: screening "BAYER"
+        # against 25,000 listed names finds a "BAJER S.R.L." (the sound-alike or one-edit
+        # neighbour of a short name), where a name of several words must miss on each
+        # (within one script: a transliteration is never letter-exact)
+        "name_single_fuzzy": 1.0 - weakest if single and weakest > 0 and not xs else 0.0,
         "name_generic_only": 1.0 if (q.name_count == 0 or c.name_count == 0) else 0.0,
         # "Shell Oil" vs "Shell Research": each side says something the other does not
         # (sister companies, namesakes); one side's extras alone are often an address
@@ -660,15 +671,15 @@ def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]
     else:
         pho = cdist(q.vocab_phonetic, c.vocab_phonetic,
                     scorer=Levenshtein.normalized_similarity)
-    np.multiply(pho, PHONETIC_FACTOR, out=pho)
+    orgs = q.schema != "Person" and c.schema != "Person"
+    latin = not (q.cjk or c.cjk or q.semitic or c.semitic)
+    np.multiply(pho, ORG_PHONETIC_FACTOR if orgs and latin else PHONETIC_FACTOR, out=pho)
     np.maximum(lev, pho, out=lev)
     # Between two short tokens one edit is another word ("DSM"/"FSM", "US"/"ISS"): screening
     # a short name against every listed name would otherwise find such neighbours for most
     # abbreviations. Short tokens align only when equal.
     # Only for organisation names in Latin script: people's short names ("Li", "Ann") and
     # transliterated syllables do vary by one letter between spellings of one name.
-    orgs = q.schema != "Person" and c.schema != "Person"
-    latin = not (q.cjk or c.cjk or q.semitic or c.semitic)
     if not (orgs and latin):
         out_all: list[list[float]] = lev.tolist()
         return out_all
