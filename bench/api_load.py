@@ -3,10 +3,11 @@
     python -m bench.api_load [--duration 20] [--connections 8] [--workers 2] [--reload]
 
 Starts the server (bundled lists, an API key in a temporary home), waits until /readyz,
-then runs wrk (Debian package `wrk`) with single-query yente-style /match requests drawn from
-real names, and /healthz as the framework baseline in the same run. With --reload, a new list
-version is imported into the store while the load runs and the report shows that no request
-failed and that the server switched versions.
+then runs wrk (Debian package `wrk`) with single-query yente-style /match requests: 16 fixed
+names (listed companies and people, and ordinary ones) and 10,000 distinct real names in turn,
+so that caches cannot flatter the figures; /healthz is the framework baseline in the same
+run. With --reload, a new list version is imported into the store while the load runs and the
+report shows that no request failed and that the server switched versions.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import shutil
 import socket
@@ -55,9 +57,30 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def lua_script(path: Path, token: str) -> None:
+def load_queries(count: int, seed: int = 7) -> list[tuple[str, str]]:
+    """The 16 names above plus ``count`` distinct real names (organisations and people from
+    the evaluation files, recombined as in the screening benchmark): a server must not look
+    fast only because it sees the same few queries again and again."""
+    from bench.screen_bench import real_names
+
+    orgs, given, family = real_names(DATA)
+    rnd = random.Random(seed)
+    out = list(QUERIES)
+    seen = {name for _, name in out}
+    while len(out) < len(QUERIES) + count:
+        if rnd.random() < 0.5:
+            schema, name = "Company", rnd.choice(orgs)
+        else:
+            schema, name = "Person", f"{rnd.choice(given)} {rnd.choice(family)}"
+        if name not in seen:
+            seen.add(name)
+            out.append((schema, name))
+    return out
+
+
+def lua_script(path: Path, token: str, queries: list[tuple[str, str]]) -> None:
     bodies = []
-    for i, (schema, name) in enumerate(QUERIES):
+    for i, (schema, name) in enumerate(queries):
         body = {"queries": {f"q{i}": {"schema": schema, "properties": {"name": [name]}}}}
         bodies.append(json.dumps(json.dumps(body, ensure_ascii=False), ensure_ascii=False))
     path.write_text(
@@ -112,6 +135,8 @@ def main() -> int:
     ap.add_argument("--connections", type=int, default=8)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--reload", action="store_true", help="import a new list version mid-run")
+    ap.add_argument("--distinct", type=int, default=10_000,
+                    help="distinct real names besides the 16 fixed queries")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk not found: apt-get install wrk")
@@ -137,10 +162,12 @@ def main() -> int:
     try:
         wait_ready(base)
         script = home / "match.lua"
-        lua_script(script, token)
+        queries = load_queries(args.distinct)
+        lua_script(script, token, queries)
         print(f"machine: {describe()}")
         print(f"server: {args.workers} uvicorn workers; load: wrk 1 thread, "
-              f"{args.connections} connections, {args.duration} s\n")
+              f"{args.connections} connections, {args.duration} s, "
+              f"{len(queries)} distinct single-query bodies in turn\n")
         run_wrk(base + "/match/default", 3, args.connections, script)  # warm caches
         health = run_wrk(base + "/healthz", args.duration, args.connections, None)
         updater = None
