@@ -309,6 +309,7 @@ class Index:
         ]
         self._norm_data = memoryview(nbufs[2]) if nbufs[2] is not None else memoryview(b"")
         self._compat = self._schema_compat()
+        self._row_masks: dict[tuple[str, frozenset[str]], npt.NDArray[np.bool_] | None] = {}
 
     # ---- building ---------------------------------------------------------------------------
 
@@ -505,6 +506,29 @@ class Index:
         if not schema:
             return None
         return self._compat.get(schema)
+
+    def row_mask(
+        self, schema: str | None, datasets: Iterable[str] | None = None
+    ) -> npt.NDArray[np.bool_] | None:
+        """Which rows a query of ``schema`` restricted to ``datasets`` may hit, as one boolean
+        array over all rows (None: every row); cached, since queries repeat a few schemas."""
+        ds = frozenset(datasets or ())
+        key = (schema or "", ds)
+        found = self._row_masks.get(key, False)
+        if found is not False:
+            return found  # type: ignore[return-value]
+        mask: npt.NDArray[np.bool_] | None = None
+        schema_ok = self.schema_filter(schema)
+        if schema_ok is not None and not schema_ok.all():
+            mask = schema_ok[self.schema_codes]
+        if ds:
+            bits = np.uint64(self.dataset_mask(ds))
+            in_lists = (self.dataset_masks & bits) != 0
+            mask = in_lists if mask is None else mask & in_lists
+        if len(self._row_masks) >= 32:
+            self._row_masks.clear()
+        self._row_masks[key] = mask
+        return mask
 
     def dataset_mask(self, datasets: Iterable[str]) -> int:
         mask = 0

@@ -137,12 +137,18 @@ class Screener:
         shift = np.repeat(index.key_offsets[pos] - (ends - lengths), lengths)
         touched = index.postings[shift + np.arange(int(ends[-1]), dtype=np.int64)]
         weights = np.repeat(index.key_weights[pos], lengths)
+        schema = str(query.get("schema") or "")
         if len(index) <= BINCOUNT_RATIO * len(touched):
             full = np.bincount(touched, weights, minlength=len(index))
+            hit = full > 0
+            # the schema and dataset filters as one cached mask over every row: gathering
+            # each touched row's codes cost more than the vote itself
+            allowed = index.row_mask(schema, datasets)
+            if allowed is not None:
+                hit &= allowed
             # nonzero() on a boolean array is ~7x faster than on the float one
-            touched = np.flatnonzero(full > 0).astype(np.int32)
+            touched = np.flatnonzero(hit).astype(np.int32)
             votes = full[touched].astype(np.float32)
-            keep = None
         else:
             scratch = self._scratch
             np.add.at(scratch, touched, weights)
@@ -152,15 +158,12 @@ class Screener:
             positions = np.arange(len(touched), dtype=np.int32)
             self._mark[touched] = positions
             keep = self._mark[touched] == positions
-        schema_ok = index.schema_filter(str(query.get("schema") or ""))
-        if schema_ok is not None:
-            ok = schema_ok[index.schema_codes[touched]]
-            keep = ok if keep is None else keep & ok
-        if datasets:
-            mask = np.uint64(index.dataset_mask(datasets))
-            ok = (index.dataset_masks[touched] & mask) != 0
-            keep = ok if keep is None else keep & ok
-        if keep is not None:
+            schema_ok = index.schema_filter(schema)
+            if schema_ok is not None:
+                keep &= schema_ok[index.schema_codes[touched]]
+            if datasets:
+                mask = np.uint64(index.dataset_mask(datasets))
+                keep &= (index.dataset_masks[touched] & mask) != 0
             touched, votes = touched[keep], votes[keep]
         if len(touched) == 0:
             return _EMPTY
