@@ -260,7 +260,9 @@ def step_build(source: str, out: Path, count: int, workers: int) -> dict[str, An
     else:
         entities = _jsonl(Path(source))
     t0, c0 = time.perf_counter(), time.process_time()
-    index = Index.build(entities, workers=workers)
+    # the bundled lists are indexed as `redflags screen` does (with prepared candidates);
+    # a million-row registry without them (see Index.build)
+    index = Index.build(entities, workers=workers, prepared=source != "synthetic")
     index.save(out)
     return {
         "wall_s": time.perf_counter() - t0,

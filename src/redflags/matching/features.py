@@ -428,7 +428,6 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
         identifiers=identifiers,
         all_ids=frozenset(v for vs in identifiers.values() for v in vs),
         addresses=addresses,
-        source=entity,
     )
 
 

@@ -31,6 +31,7 @@ from redflags.matching.index import (
     name_keys,
     name_norm,
 )
+from redflags.matching.prepared import load as load_prepared
 from redflags.matching.types import MatchResult, ScreeningHit
 from redflags.model import FtMEntity
 
@@ -107,6 +108,9 @@ class Screener:
             self._prepare = self._compare_prepared = None
         if self._prepare is None or self._evaluate is None or self._explain is None:
             self._evaluate = self._explain = None
+        # what the index stored was prepared by Matcher.prepare: usable by any algorithm of
+        # the Matcher (they differ in weights only), not by another kind of matcher
+        self._stored_prepared = isinstance(self.matcher, Matcher)
         self._algorithm = str(getattr(self.matcher, "algorithm", "unknown"))
         self._version = str(getattr(self.matcher, "version", ""))
 
@@ -250,7 +254,11 @@ class Screener:
 
     def _prepare_row(self, row: int) -> Any:
         assert self._prepare is not None
-        prepared = self._prepare(self.index.entity(row))
+        blob = self.index.prepared_blob(row) if self._stored_prepared else None
+        if blob is not None:
+            prepared = load_prepared(blob)
+        else:
+            prepared = self._prepare(self.index.entity(row))
         self._prepared[row] = prepared
         if len(self._prepared) > self._cache_size:
             self._prepared.popitem(last=False)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 OWNERSHIP_DIR = "ownership"
 # Bumped when what _build writes next to the index changes (siblings, ownership layer...).
 ENGINE_CACHE = "engine.json"
-ENGINE_CACHE_VERSION = 2
+ENGINE_CACHE_VERSION = 3
 
 
 @dataclass
@@ -179,7 +179,13 @@ def _build(
     collector = LinkCollector()
     groups = same_party.SiblingCollector()
     listed = enrich(catalog.iter_entities(sanctions))
-    index = Index.build(groups.watch(collector.watch(listed)), sources=sources)
+    # Keying and preparing entities is pure Python: two processes halve a first start. Only
+    # fork from a single-threaded process (the CLI); a server rebuilding in its background
+    # thread builds in-process, since forking a threaded process can deadlock the child.
+    workers = min(2, os.cpu_count() or 1) if threading.active_count() == 1 else 1
+    index = Index.build(
+        groups.watch(collector.watch(listed)), sources=sources, prepared=True, workers=workers
+    )
     tmp = root / f".building-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.parent.mkdir(parents=True, exist_ok=True)
