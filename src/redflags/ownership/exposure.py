@@ -84,6 +84,42 @@ class DerivedHit:
         return text + (" (a share on the path is not stated)" if self.share_unknown else "")
 
 
+def _derived(
+    rule: Rule,
+    graph: OwnershipGraph,
+    entity_id: str,
+    listed_id: str,
+    *,
+    lists: tuple[str, ...],
+    relation: str,
+    verdict: str,
+    eff: Effective | None,
+    paths: tuple[tuple[Hop, ...], ...],
+    note: str = "",
+    rule_share: tuple[float | None, float | None] = (None, None),
+) -> DerivedHit:
+    """A derived hit: the rule's fields, the listed party's name, and the plain effective
+    share as evidence (unknown when a stake is unstated or the walk was cut short)."""
+    return DerivedHit(
+        rule_id=rule.id,
+        rule_title=rule.title,
+        rule_status=rule.status,
+        entity_id=entity_id,
+        listed_id=listed_id,
+        listed_name=graph.name(listed_id),
+        lists=lists,
+        relation=relation,
+        verdict=verdict,
+        share_low=eff.low if eff is not None else None,
+        share_high=eff.high if eff is not None else None,
+        share_unknown=eff.unknown or not eff.complete if eff is not None else True,
+        rule_share_low=rule_share[0],
+        rule_share_high=rule_share[1],
+        paths=paths,
+        note=note,
+    )
+
+
 def derived_hits(
     entity_id: str,
     graph: OwnershipGraph,
@@ -213,23 +249,18 @@ def _aggregate(
         else:
             note = "ownership passes only through parties the rule does not catch"
         hits.append(
-            DerivedHit(
-                rule_id=rule.id,
-                rule_title=rule.title,
-                rule_status=rule.status,
-                entity_id=entity_id,
-                listed_id=seed,
-                listed_name=graph.name(seed),
+            _derived(
+                rule,
+                graph,
+                entity_id,
+                seed,
                 lists=tuple(listed.get(seed, ())),
                 relation="owned_by",
                 verdict=verdict,
-                share_low=eff.low,
-                share_high=eff.high,
-                share_unknown=eff.unknown or not eff.complete,
-                rule_share_low=rule_low,
-                rule_share_high=rule_high,
+                eff=eff,
                 paths=paths,
                 note=note,
+                rule_share=(rule_low, rule_high),
             )
         )
     hits.sort(key=lambda h: -(h.share_high or 0.0))
@@ -290,21 +321,15 @@ def _control_or_link(
             seen.add(other)
             queue.append((other, edge_path))
     return [
-        DerivedHit(
-            rule_id=rule.id,
-            rule_title=rule.title,
-            rule_status=rule.status,
-            entity_id=entity_id,
-            listed_id=party,
-            listed_name=graph.name(party),
+        _derived(
+            rule,
+            graph,
+            entity_id,
+            party,
             lists=tuple(listed.get(party, ())),
             relation=relation[party],
             verdict="linked",
-            share_low=None,
-            share_high=None,
-            share_unknown=True,
-            rule_share_low=None,
-            rule_share_high=None,
+            eff=None,
             paths=tuple(tuple(_hop_from_edges(graph, [e]) for e in p) for p in paths),
         )
         for party, paths in sorted(found.items())
@@ -382,21 +407,15 @@ def _state_hit(
     eff: Effective | None,
     paths: tuple[tuple[Hop, ...], ...],
 ) -> DerivedHit:
-    return DerivedHit(
-        rule_id=rule.id,
-        rule_title=rule.title,
-        rule_status=rule.status,
-        entity_id=entity_id,
-        listed_id=party,
-        listed_name=graph.name(party),
+    return _derived(
+        rule,
+        graph,
+        entity_id,
+        party,
         lists=(),
         relation="state_owned_by" if eff is not None else "state_controlled_by",
         verdict=verdict,
-        share_low=eff.low if eff else None,
-        share_high=eff.high if eff else None,
-        share_unknown=eff.unknown if eff else True,
-        rule_share_low=None,
-        rule_share_high=None,
+        eff=eff,
         paths=paths,
     )
 
@@ -452,21 +471,15 @@ def _holdings(
             listed_id = parent
             lists = tuple(listed.get(parent, ()))
         hits.append(
-            DerivedHit(
-                rule_id=rule.id,
-                rule_title=rule.title,
-                rule_status=rule.status,
-                entity_id=entity_id,
-                listed_id=listed_id,
-                listed_name=graph.name(listed_id),
+            _derived(
+                rule,
+                graph,
+                entity_id,
+                listed_id,
                 lists=lists,
                 relation="owns",
                 verdict="information",
-                share_low=eff.low,
-                share_high=eff.high,
-                share_unknown=eff.unknown or not eff.complete,
-                rule_share_low=None,
-                rule_share_high=None,
+                eff=eff,
                 paths=_paths(graph, eff),
                 note=note,
             )
