@@ -55,3 +55,17 @@ def test_an_index_without_them_prepares_on_demand() -> None:
     assert index.prepared_blob(0) is None
     assert index.manifest["prepared"] is None
     assert Screener(index, Matcher()).screen(QUERIES[0])[0].entity["id"] == "p1"
+
+
+def test_engine_cache_is_stale_when_the_scorer_code_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from redflags.matching import prepared
+    from redflags.screening import engine
+
+    path = tmp_path / "idx"
+    Index.build(ENTITIES, prepared=True).save(path)
+    (path / engine.ENGINE_CACHE).write_text(f'{{"version": {engine.ENGINE_CACHE_VERSION}}}')
+    assert engine._engine_cache_current(path)
+    monkeypatch.setattr(prepared, "fingerprint", lambda: "another-release")
+    assert not engine._engine_cache_current(path)

@@ -206,11 +206,20 @@ def _build(
 
 
 def _engine_cache_current(path: Path) -> bool:
+    """The cache beside the index is this code's, and so are its prepared candidates: after
+    an upgrade that changes the scorer's features, one rebuild brings the speed back."""
+    from redflags.matching import prepared
+    from redflags.matching.index import read_manifest
+
     try:
         data = json.loads((path / ENGINE_CACHE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return bool(data.get("version") == ENGINE_CACHE_VERSION)
+    manifest = read_manifest(path) or {}
+    return bool(
+        data.get("version") == ENGINE_CACHE_VERSION
+        and manifest.get("prepared") == prepared.fingerprint()
+    )
 
 
 def _prune_old_indexes(root: Path, keep: Path, max_kept: int = 3) -> None:
