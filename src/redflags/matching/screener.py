@@ -94,7 +94,6 @@ class Screener:
         self.rescore_by_vote = rescore_by_vote
         self.min_prescore = min_prescore
         self._scratch = np.zeros(len(index), dtype=np.float32)
-        self._mark = np.zeros(len(index), dtype=np.int32)
         self._prepared: OrderedDict[int, Any] = OrderedDict()
         self._name_cache: dict[int, tuple[list[str], list[str]]] = {}
         self._cache_size = cache_size
@@ -158,17 +157,11 @@ class Screener:
             np.add.at(scratch, touched, weights)
             votes = scratch[touched]
             scratch[touched] = 0.0
-            # one entry per row (last writer wins in ``mark``): cheaper than np.unique's sort.
-            positions = np.arange(len(touched), dtype=np.int32)
-            self._mark[touched] = positions
-            keep = self._mark[touched] == positions
-            schema_ok = index.schema_filter(schema)
-            if schema_ok is not None:
-                keep &= schema_ok[index.schema_codes[touched]]
-            if datasets:
-                mask = np.uint64(index.dataset_mask(datasets))
-                keep &= (index.dataset_masks[touched] & mask) != 0
-            touched, votes = touched[keep], votes[keep]
+            allowed = index.row_mask(schema, datasets)
+            if allowed is not None:
+                ok = allowed[touched]
+                touched, votes = touched[ok], votes[ok]
+            touched, votes = _distinct_top(touched, votes, k)
         if len(touched) == 0:
             return _EMPTY
         if len(touched) > k:
@@ -351,6 +344,26 @@ class Screener:
             )
             for q in queries
         ]
+
+
+def _distinct_top(
+    rows: npt.NDArray[np.int32], votes: npt.NDArray[np.float32], k: int
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
+    """At least the ``k`` best distinct rows of a vote where a row repeats once per key it
+    matched (all copies carry its total). Deduplicating everything (a scatter/gather over a
+    row-sized array, or a sort) cost ~0.3 ms on one million rows; the best few thousand
+    entries hold the best ``k`` rows, widened until they do."""
+    m = 32 * k
+    while True:
+        if len(rows) > m:
+            top = np.argpartition(votes, -m)[-m:]
+            part_rows, part_votes = rows[top], votes[top]
+        else:
+            part_rows, part_votes = rows, votes
+        uniq, first = np.unique(part_rows, return_index=True)
+        if len(uniq) >= k or len(part_rows) == len(rows):
+            return uniq.astype(np.int32), part_votes[first]
+        m *= 4
 
 
 def _evidence(entity: Mapping[str, Any]) -> list[dict[str, Any]]:
