@@ -64,6 +64,13 @@ HAN_SPAN_TOKENS = 10
 # "mij" ~ "maatschappij", "mfg" ~ "manufacturing": a contraction keeps the first and last
 # letters and some in between, in order.
 CONTRACTION_SIM = 0.7
+# A word run together from others ("shellinternat"): at least this long, of parts this long;
+# its last part may be misspelt down to this similarity ("saraleede" ~ "Sara Leed").
+# PATSTAT F1 before refitting, test / train: 0.889 / 0.657 -> 0.933 / 0.668.
+COMPOUND_MIN = 7
+COMPOUND_PART_MIN = 3
+COMPOUND_LAST_SIM = 0.75
+COMPOUND_WEAK = 0.75
 # Words joining a name to the father's name, whose order says who is whose son.
 LINEAGE_WORDS = frozenset({"bin", "ibn", "bint", "binti", "ben", "bat", "ould", "walad"})
 # A token pair this similar is as good as the same name (phonetic keys equal give 0.9).
@@ -183,6 +190,10 @@ class PreparedName:
     total_weight: float = 0.0
     name_weight: float = 0.0
     name_count: int = 0
+    # name tokens long enough to be a compound of others ("shellinternat")
+    long_idx: tuple[int, ...] = ()
+    # ...and the tokens long enough to be one of its parts
+    part_tokens: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -284,8 +295,8 @@ def _person_full_names(props: Mapping[str, Sequence[str]]) -> list[str]:
 
 
 def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
-                  lvocab: list[str], jvocab: list[str], avocab: list[str]
-                  ) -> PreparedName | None:
+                  lvocab: list[str], jvocab: list[str], avocab: list[str],
+                  person: bool = False) -> PreparedName | None:
     tokens_all = name_tokens(text)
     if not tokens_all:
         return None
@@ -350,7 +361,10 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
         joined_simple="".join(simple_spelling(t) for t in name_toks),
         joined_phonetic_nor=(jp_alt if han else jp_loose).replace("r", ""),
         joined_phonetic_jk="".join(phonetic(t, merge_jk=True) for t in name_toks),
-        key=" ".join(sorted(name_toks)),
+        # an organisation's words count too: "BAE Systems" is not "BAE Industries" word for
+        # word (a person's are titles: "Sheikh Mohammed" is "Mohammed")
+        key=" ".join(sorted(name_toks if person or not name_toks else
+                            (t for t, k in pairs if k != LEGAL_FORM))),
         native=fold(text).replace(" ", ""),
         script=script,
         latin=_is_latin_text(text),
@@ -360,6 +374,9 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
         total_weight=sum(weights),
         name_weight=sum(w for w, k in zip(weights, kinds, strict=True) if k == NAME),
         name_count=sum(1 for k in kinds if k == NAME),
+        long_idx=tuple(i for i, (t, k) in enumerate(pairs)
+                       if k == NAME and len(t) >= COMPOUND_MIN),
+        part_tokens=tuple(t for t in tokens if len(t) >= COMPOUND_PART_MIN),
     )
 
 
@@ -397,7 +414,8 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
         if not isinstance(text, str) or text in seen or len(names) >= MAX_NAMES:
             continue
         seen.add(text)
-        prepared = _prepare_name(text, vocab, pvocab, lvocab, jvocab, avocab)
+        prepared = _prepare_name(text, vocab, pvocab, lvocab, jvocab, avocab,
+                                 schema == "Person")
         if prepared is not None:
             names.append(prepared)
     id_props, country_props, address_props = _schema_props(schema)
@@ -489,6 +507,70 @@ def _match_acronyms(a: PreparedName, b: PreparedName, a_used: list[bool], b_used
                 break
 
 
+def _match_compounds(a: PreparedName, b: PreparedName, a_used: list[bool], b_used: list[bool],
+                     a_cov: list[float], b_cov: list[float]) -> None:
+    """"SHELLINTERNAT" ~ "Internat ... Shell", "GISTBROCADES" ~ "Brocades Delft Gist": a long
+    word written as two or more words of the other name run together, in any order
+    (registers drop spaces and reorder words). The words are peeled off the front of the
+    compound exactly, longest first; the last piece may be a misspelling (sim >=
+    COMPOUND_LAST_SIM) or an abbreviation of the word it stands for. Tokens the greedy pass
+    left unmatched or only weakly aligned (below COMPOUND_WEAK: "internat" ~ "shellinternat"
+    shares letters, not a word) take part."""
+    b_tokens = b.tokens
+    for i in a.long_idx:
+        tok = a.tokens[i]
+        # str.startswith over a tuple: one C call rules out nearly every pair
+        if a_cov[i] >= COMPOUND_WEAK or not tok.startswith(b.part_tokens):
+            continue
+        heads = tuple(t for t, v in zip(b_tokens, b_cov, strict=True)
+                      if v < COMPOUND_WEAK and len(t) >= COMPOUND_PART_MIN)
+        if len(heads) < 2 or not tok.startswith(heads):
+            continue
+        free = [j for j, t in enumerate(b_tokens) if b_cov[j] < COMPOUND_WEAK
+                and len(t) >= COMPOUND_PART_MIN]
+        rest, parts = tok, []
+        while rest:
+            opts = [j for j in free if j not in parts and rest.startswith(b_tokens[j])]
+            if not opts:
+                break
+            j = max(opts, key=lambda k: len(b_tokens[k]))
+            parts.append(j)
+            rest = rest[len(b_tokens[j]):]
+        last_sim = 1.0
+        if rest and len(rest) < COMPOUND_PART_MIN:
+            last_sim, rest = 1.0 - len(rest) / len(tok), ""  # "philipss": a stray letter
+        elif rest:
+            best_j, best_s = -1, 0.0
+            for j in free:
+                if j in parts:
+                    continue
+                other = b_tokens[j]
+                s = Levenshtein.normalized_similarity(rest, other)
+                if s < COMPOUND_LAST_SIM and len(rest) >= 4 and len(other) >= 4 and (
+                        rest.startswith(other) or other.startswith(rest)):
+                    s = COMPOUND_LAST_SIM
+                if s > best_s:
+                    best_j, best_s = j, s
+            if best_s >= COMPOUND_LAST_SIM:
+                parts.append(best_j)
+                last_sim, rest = best_s, ""
+        if len(parts) < 2 or rest or last_sim <= a_cov[i]:
+            continue
+        a_used[i] = True
+        a_cov[i] = last_sim
+        for k, j in enumerate(parts):
+            b_used[j] = True
+            b_cov[j] = max(b_cov[j], last_sim if k == len(parts) - 1 else 1.0)
+
+
+def _compounds(q: PreparedName, c: PreparedName, q_used: list[bool], c_used: list[bool],
+               q_cov: list[float], c_cov: list[float]) -> None:
+    if q.long_idx:
+        _match_compounds(q, c, q_used, c_used, q_cov, c_cov)
+    if c.long_idx:
+        _match_compounds(c, q, c_used, q_used, c_cov, q_cov)
+
+
 def _align(q: PreparedName, c: PreparedName, sims: list[list[float]]) -> tuple[
         list[float], list[float]]:
     """Greedy best-first alignment; returns the per-token coverage of both names."""
@@ -529,9 +611,11 @@ def _align(q: PreparedName, c: PreparedName, sims: list[list[float]]) -> tuple[
             q_left -= qe - qs
             c_left -= ce - cs
         if not q_left or not c_left:  # every later item overlaps a used token
+            _compounds(q, c, q_used, c_used, q_cov, c_cov)
             return q_cov, c_cov
     _match_acronyms(q, c, q_used, c_used, q_cov, c_cov)
     _match_acronyms(c, q, c_used, q_used, c_cov, q_cov)
+    _compounds(q, c, q_used, c_used, q_cov, c_cov)
     # second pass: initials and abbreviations among what is left
     for i, qt in enumerate(q.tokens):
         if q_used[i] or q.kinds[i] != NAME:

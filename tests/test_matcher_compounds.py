@@ -1,0 +1,43 @@
+"""Words run together in one spelling and apart in the other ("SHELLINTERNAT")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from redflags.matching import DEFAULT_THRESHOLD, Matcher
+
+
+def ent(name: str, schema: str = "Company") -> dict[str, Any]:
+    return {"schema": schema, "properties": {"name": [name]}}
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher()
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Internat Maatschappij Research Shell", "Mij Research Shellinternat"),
+    ("Brocades Delft Gist", "Gistbrocades"),
+    ("Koninklijke Philipselectronics", "Electronics Koninklijke Philips"),
+])
+def test_compound_is_its_parts(matcher: Matcher, a: str, b: str) -> None:
+    r = matcher.compare(ent(a), ent(b))
+    assert r.score >= DEFAULT_THRESHOLD
+    assert r.explanations["name_weakest"].value >= 0.75
+
+
+def test_compound_needs_every_part(matcher: Matcher) -> None:
+    """Only the head of the compound in the other name: no more than a prefix match."""
+    whole = matcher.compare(ent("Brocades Delft Gist"), ent("Gistbrocades"))
+    head = matcher.compare(ent("Delft Gist"), ent("Gistbrocades"))
+    assert head.score < whole.score - 0.2
+
+
+def test_compound_in_either_order_and_either_side(matcher: Matcher) -> None:
+    a = matcher.compare(ent("Shell Internat"), ent("Internatshell")).score
+    b = matcher.compare(ent("Internatshell"), ent("Shell Internat")).score
+    assert a == pytest.approx(b)
+    assert a >= DEFAULT_THRESHOLD
