@@ -6,6 +6,7 @@ request in flight: it finishes on the old index, the next one uses the new.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -58,6 +59,7 @@ class EngineHolder:
         engine = self._loader()
         with self._lock:
             self._engine, self._loaded_fp = engine, fp
+        settle_heap()
 
     def check_reload(self) -> bool:
         """Load a new engine when the lists changed; True when it swapped."""
@@ -88,6 +90,19 @@ class EngineHolder:
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
             self.check_reload()
+            settle_heap()
 
     def stop(self) -> None:
         self._stop.set()
+
+
+def settle_heap() -> None:
+    """Move what is alive now (the engine, its caches of prepared candidates) out of the
+    collector's reach, after collecting the young cyclic garbage.
+
+    A warm worker holds millions of long-lived objects; a full collection over them took
+    up to 170 ms (measured), stalling every request queued on that worker: the /match p99.
+    Frozen objects are still freed by reference counting when a cache drops them.
+    """
+    gc.collect(1)
+    gc.freeze()
