@@ -69,6 +69,7 @@ class EngineBatch:
 
     def __call__(self, queries: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
         from redflags.matching import DEFAULT_THRESHOLD
+        from redflags.screening.engine import settle_heap
 
         # only matches are kept: the cutoff spares explaining and decoding the rest
         threshold = DEFAULT_THRESHOLD if self.threshold is None else self.threshold
@@ -78,6 +79,7 @@ class EngineBatch:
                 query, threshold=threshold, limit=self.limit, cutoff=threshold
             )
             out.append([hit_record(h) for h in hits if h.match])
+        settle_heap()
         return out
 
 
