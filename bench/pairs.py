@@ -431,17 +431,22 @@ def _cluster_pairs(clusters: dict[str, list[Entity]], set_name: str, category: s
     return pos + neg
 
 
-def load_companies() -> list[Pair]:
-    """Company/organisation name variants: PATSTAT applicants and Chicago childcare sites."""
-    rng = random.Random(f"{SEED}-companies")
+def _patstat_rows() -> Iterator[tuple[str, str, str]]:
+    """(person id, applicant name, reference cluster) of every named, resolved applicant."""
     ref = {r["person_id"]: r["leuven_id"] for r in
            _read_csv(EVAL_DIR / "dedupe_patstat_reference.csv")}
-    clusters: dict[str, list[Entity]] = defaultdict(list)
     for row in _read_csv(EVAL_DIR / "dedupe_patstat_input.csv"):
         name = row["Name"].strip()
         if name and row["person_id"] in ref:
-            clusters[ref[row["person_id"]]].append(
-                entity("Company", f"patstat-{row['person_id']}", name=name))
+            yield row["person_id"], name, ref[row["person_id"]]
+
+
+def load_companies() -> list[Pair]:
+    """Company/organisation name variants: PATSTAT applicants and Chicago childcare sites."""
+    rng = random.Random(f"{SEED}-companies")
+    clusters: dict[str, list[Entity]] = defaultdict(list)
+    for person_id, name, cluster in _patstat_rows():
+        clusters[cluster].append(entity("Company", f"patstat-{person_id}", name=name))
     pairs = _cluster_pairs(clusters, "companies", "patstat", COMPANY_PER_SOURCE, rng)
 
     clusters = defaultdict(list)
@@ -808,13 +813,9 @@ def screening_queries() -> Iterator[tuple[Entity, str, str]]:
         test = [k for k, p in zip(keys, probe, strict=True) if in_split(p, "test")]
         return (test or keys)[0]
 
-    ref = {r["person_id"]: r["leuven_id"] for r in
-           _read_csv(EVAL_DIR / "dedupe_patstat_reference.csv")}
     names: dict[str, list[str]] = defaultdict(list)
-    for row in _read_csv(EVAL_DIR / "dedupe_patstat_input.csv"):
-        name = row["Name"].strip()
-        if name and row["person_id"] in ref:
-            names[name].append(ref[row["person_id"]])
+    for _, name, cluster in _patstat_rows():
+        names[name].append(cluster)
     for i, name in enumerate(sorted(names)):
         yield (entity("Company", f"scr-patstat-{i}", name=name), "patstat",
                key_for("companies", names[name]))
