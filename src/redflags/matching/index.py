@@ -4,7 +4,8 @@ Every matchable entity's names become keys (tokens, phonetic codes, joined token
 3-grams of the space-less latinized name) and its identifiers become normalised keys. Keys are
 hashed to 64 bits and kept as one sorted array with CSR posting lists of entity rows, so a query
 is a handful of ``searchsorted`` calls and a weighted vote, never a scan. Entities stay as JSON
-in an Arrow column and are decoded only when a candidate is shown.
+in an Arrow column and are decoded only when a candidate is shown; an index of lists also
+keeps each entity prepared for the scorer (``build(prepared=True)``, see prepared.py).
 
 Design notes (measured on the 2-core dev machine, see bench/speed.py):
 - keys are hashed with blake2b (~0.8 µs a key, only for distinct keys at build time) rather
