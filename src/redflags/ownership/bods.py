@@ -8,14 +8,13 @@ own summary of that chain and is kept as a declared indirect edge (``direct=Fals
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from redflags.errors import SourceError
 from redflags.ownership.edges import Declaration, Edge, Node, OwnershipData, bods_share
-from redflags.sources.base import check_not_empty_or_html
+from redflags.sources.base import read_json_items
 
 OWNERSHIP_TYPES = frozenset({"shareholding"})
 DIRECTOR_TYPES = frozenset({"boardMember", "boardChair"})
@@ -27,24 +26,7 @@ STATE_ENTITY_TYPES = frozenset({"state", "stateBody"})
 
 def read_statements(path: Path) -> list[dict[str, Any]]:
     """A BODS file: a JSON array, or JSON lines (one statement or array per line)."""
-    check_not_empty_or_html(path)
-    text = path.read_text(encoding="utf-8-sig")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        data = []
-        for lineno, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise SourceError(path, f"invalid JSON: {exc.msg}", line=lineno) from None
-            data.extend(item if isinstance(item, list) else [item])
-    if isinstance(data, dict):
-        data = [data]
-    if not isinstance(data, list):
-        raise SourceError(path, "BODS data must be a JSON array of statements")
+    data = read_json_items(path)
     out = [s for s in data if isinstance(s, dict)]
     if len(out) != len(data):
         raise SourceError(path, "BODS data contains non-object statements")

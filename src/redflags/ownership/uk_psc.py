@@ -9,15 +9,13 @@ PSCs become declarations: a withheld owner is a signal, not an absence.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from redflags.errors import SourceError
 from redflags.ownership.edges import EXCLUSIVE_EPS, Declaration, Edge, Node, OwnershipData
-from redflags.sources.base import check_not_empty_or_html
+from redflags.sources.base import read_json_items
 
 # Companies House bands: "more than 25% but not more than 50%", "more than 50% but less
 # than 75%", "75% or more"; overseas-entity register: "more than 25%".
@@ -44,23 +42,7 @@ def company_id(number: str) -> str:
 
 def read_records(path: Path) -> list[dict[str, Any]]:
     """A snapshot file: a JSON array or JSON lines of ``{"company_number", "data"}``."""
-    check_not_empty_or_html(path)
-    text = path.read_text(encoding="utf-8-sig")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        data = []
-        for lineno, line in enumerate(text.splitlines(), 1):
-            line = line.strip().rstrip(",")
-            if not line or line in "[]":
-                continue
-            try:
-                data.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise SourceError(path, f"invalid JSON: {exc.msg}", line=lineno) from None
-    if isinstance(data, dict):
-        data = [data]
-    return [r for r in data if isinstance(r, dict)]
+    return [r for r in read_json_items(path) if isinstance(r, dict)]
 
 
 def parse(path: Path, source: str = "gb_psc") -> OwnershipData:

@@ -106,6 +106,32 @@ def read_json(path: Path) -> Any:
         raise SourceError(path, f"not UTF-8 text: {exc.reason}") from None
 
 
+def read_json_items(path: Path) -> list[Any]:
+    """A JSON document or JSON lines, as one list of items: a document that is an array
+    gives its elements, any other document itself; a line may hold one item or an array,
+    and may end with a comma or be a bare bracket (arrays written one element a line)."""
+    check_not_empty_or_html(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError(path, f"not UTF-8 text: {exc.reason}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        items: list[Any] = []
+        for lineno, line in enumerate(text.splitlines(), 1):
+            line = line.strip().rstrip(",")
+            if not line or line in ("[", "]"):
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise SourceError(path, f"invalid JSON: {exc.msg}", line=lineno) from None
+            items.extend(item if isinstance(item, list) else [item])
+        return items
+    return data if isinstance(data, list) else [data]
+
+
 def _line_of_offset(path: Path, offset: int) -> int:
     with open(path, "rb") as fh:
         return fh.read(offset).count(b"\n") + 1
