@@ -313,6 +313,7 @@ class Index:
         self._compat = self._schema_compat()
         self._prepared_data: Any = None
         self._prepared_offsets: npt.NDArray[np.int64] | None = None
+        self._prepared_checked = False
         if "prepared" in self.entities_table.column_names and manifest.get("prepared"):
             col = _one_chunk(self.entities_table.column("prepared"))
             pbufs = col.buffers()
@@ -466,11 +467,13 @@ class Index:
         it was made by this code (see prepared.py); else None (prepare it from the entity)."""
         if self._prepared_offsets is None:
             return None
-        from redflags.matching import prepared as prep
+        if not self._prepared_checked:  # once per index, not once per candidate
+            from redflags.matching import prepared as prep
 
-        if self.manifest.get("prepared") != prep.fingerprint():
-            self._prepared_offsets = None
-            return None
+            self._prepared_checked = True
+            if self.manifest.get("prepared") != prep.fingerprint():
+                self._prepared_offsets = None
+                return None
         start, end = int(self._prepared_offsets[i]), int(self._prepared_offsets[i + 1])
         return memoryview(self._prepared_data)[start:end]
 
