@@ -234,12 +234,7 @@ class Screener:
     def _compare(self, query: Mapping[str, Any], prepared_query: Any, row: int) -> MatchResult:
         if self._compare_prepared is None:
             return cast(MatchResult, self.matcher.compare(query, self.index.entity(row)))
-        prepared = self._prepared.get(row)
-        if prepared is None:
-            prepared = self._prepare_row(row)
-        else:
-            self._prepared.move_to_end(row)
-        return cast(MatchResult, self._compare_prepared(prepared_query, prepared))
+        return cast(MatchResult, self._compare_prepared(prepared_query, self._prepared_row(row)))
 
     def _prepared_row(self, row: int) -> Any:
         prepared = self._prepared.get(row)
