@@ -22,6 +22,7 @@ from redflags.sources.base import (
     root_attribute,
     xml_text,
 )
+from redflags.sources.party import provenance
 
 NAMESPACE = "http://eu.europa.ec/fpi/fsd/export"
 AUTHORITY = "European Union"
@@ -140,15 +141,9 @@ def _parse_entry(
     programs = list(dict.fromkeys(p for r in regulations if (p := _attr(r, "programme"))))
     published = sorted(d for r in regulations if (d := _attr(r, "publicationDate")))
     listed_on = published[0] if published else None
-    provenance = {
-        "list": ctx.list_name,
-        "list_version": generated,
-        "record_id": logical_id,
-        "programs": programs,
-        "listed_on": listed_on,
-        "source_url": ctx.source_url,
-    }
-    entity.set_provenance(**provenance)
+    prov = provenance(ctx.list_name, list_version=generated, record_id=logical_id,
+                      programs=programs, listed_on=listed_on, source_url=ctx.source_url)
+    entity.set_provenance(**prov)
 
     sanction = EntityBuilder("Sanction", f"{entity_id}-sanction", ctx.list_name)
     sanction.add("entity", entity_id)
@@ -165,11 +160,11 @@ def _parse_entry(
     sanction.add("provisions", [_attr(r, "numberTitle") for r in regulations])
     urls = [xml_text(local_child(r, "publicationUrl")) for r in regulations]
     sanction.add("sourceUrl", [ctx.source_url, *urls])
-    sanction.set_provenance(**provenance)
+    sanction.set_provenance(**prov)
 
     yield entity.to_dict()
     for item in related.values():
-        item.set_provenance(**provenance)
+        item.set_provenance(**prov)
         yield item.to_dict()
     yield sanction.to_dict()
 

@@ -17,6 +17,7 @@ from typing import Any
 from redflags.errors import SourceError
 from redflags.model import EntityBuilder, FtMEntity, hash_id
 from redflags.sources.base import ParseContext, check_not_empty_or_html, read_csv_rows
+from redflags.sources.party import provenance
 
 AUTHORITY = "HM Treasury Office of Financial Sanctions Implementation"
 REQUIRED_COLUMNS = ("Group ID", "Group Type", "Alias Type", "Name 6")
@@ -345,15 +346,9 @@ def _parse_group(
 
     programs = sorted({r["Regime"] for r in rows if r.get("Regime")})
     listed_on = min((d for v in _distinct(rows, "Listed On") if (d := _iso_date(v))), default=None)
-    provenance = {
-        "list": ctx.list_name,
-        "list_version": generated,
-        "record_id": gid,
-        "programs": programs,
-        "listed_on": listed_on,
-        "source_url": ctx.source_url,
-    }
-    entity.set_provenance(**provenance)
+    prov = provenance(ctx.list_name, list_version=generated, record_id=gid,
+                      programs=programs, listed_on=listed_on, source_url=ctx.source_url)
+    entity.set_provenance(**prov)
 
     sanction = EntityBuilder("Sanction", f"{entity_id}-sanction", ctx.list_name)
     sanction.add("entity", entity_id)
@@ -370,11 +365,11 @@ def _parse_group(
     updated = sorted({d for v in _distinct(rows, "Last Updated") if (d := _iso_date(v))})
     sanction.add("modifiedAt", updated[-1:] or None)
     sanction.add("sourceUrl", ctx.source_url)
-    sanction.set_provenance(**provenance)
+    sanction.set_provenance(**prov)
 
     yield entity.to_dict()
     for item in related:
-        item.set_provenance(**provenance)
+        item.set_provenance(**prov)
         yield item.to_dict()
     yield sanction.to_dict()
 

@@ -22,6 +22,7 @@ from redflags.sources.base import (
     root_attribute,
     xml_text,
 )
+from redflags.sources.party import provenance
 
 AUTHORITY = "United Nations Security Council"
 # Aliases the UN itself rates "Low" quality are too vague to name a party on their own.
@@ -148,15 +149,10 @@ def _parse_record(
 
     program = _text(elem, "UN_LIST_TYPE")
     listed_on = _text(elem, "LISTED_ON")
-    provenance = {
-        "list": ctx.list_name,
-        "list_version": generated,
-        "record_id": key,
-        "programs": [program] if program else [],
-        "listed_on": listed_on,
-        "source_url": ctx.source_url,
-    }
-    entity.set_provenance(**provenance)
+    prov = provenance(ctx.list_name, list_version=generated, record_id=key,
+                      programs=[program] if program else [], listed_on=listed_on,
+                      source_url=ctx.source_url)
+    entity.set_provenance(**prov)
 
     sanction = EntityBuilder("Sanction", f"{entity_id}-sanction", ctx.list_name)
     sanction.add("entity", entity_id)
@@ -168,11 +164,11 @@ def _parse_record(
     updated = sorted(_values(elem, "LAST_DAY_UPDATED"))
     sanction.add("modifiedAt", updated[-1:] or None)
     sanction.add("sourceUrl", ctx.source_url)
-    sanction.set_provenance(**provenance)
+    sanction.set_provenance(**prov)
 
     yield entity.to_dict()
     for item in related.values():
-        item.set_provenance(**provenance)
+        item.set_provenance(**prov)
         yield item.to_dict()
     yield sanction.to_dict()
 
