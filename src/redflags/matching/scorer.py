@@ -16,11 +16,8 @@ from redflags.matching.features import (
     NameComparison,
     PreparedEntity,
     PreparedName,
-    address_features,
     compare_names,
-    country_features,
-    date_features,
-    identifier_features,
+    evidence_features,
     legal_features,
     number_features,
     prepare,
@@ -111,10 +108,7 @@ class Matcher:
                 best.query, best.candidate)
             values["number_match"], values["number_conflict"] = number_features(
                 best.query, best.candidate)
-        values["identifier_match"], values["identifier_conflict"], _ = identifier_features(q, c)
-        values["country_match"], values["country_conflict"] = country_features(q, c)
-        values["date_match"], values["date_conflict"], _ = date_features(q, c)
-        values["address_match"], values["address_mismatch"] = address_features(q, c)
+        evidence_features(q, c, values)
         return values, best
 
     def evaluate(self, q: PreparedEntity, c: PreparedEntity) -> Evaluation:

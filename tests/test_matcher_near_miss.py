@@ -1,0 +1,89 @@
+"""A near-miss word with nothing else to go on, one-typo words, and the evidence features."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from redflags.matching import DEFAULT_THRESHOLD, Matcher
+from redflags.matching.features import (
+    FEATURES,
+    TYPO_SIM,
+    evidence_features,
+    prepare,
+    similarity_matrix,
+)
+
+
+def person(name: str, **props: str) -> dict[str, Any]:
+    return {"schema": "Person",
+            "properties": {"name": [name], **{k: [v] for k, v in props.items()}}}
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher()
+
+
+def _token_sim(a: str, b: str) -> float:
+    q, c = prepare(person(a)), prepare(person(b))
+    return similarity_matrix(q, c)[q.vocab.index(a.lower())][c.vocab.index(b.lower())]
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Petrenko", "Petrenco"),  # one substitution in a long-ish word
+    ("Kowalski", "Kowlaski"),  # two letters swapped: one slip, not two edits
+    ("Dorn", "Dorm"),  # shortest word lifted
+])
+def test_one_typo_is_as_good_as_a_sound_alike(a: str, b: str) -> None:
+    assert _token_sim(a, b) >= TYPO_SIM
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Ivo", "Iva"),  # three letters: one edit is another name
+    ("Petrenko", "Petrovna"),  # more than one edit
+])
+def test_no_lift_for_short_words_or_several_edits(a: str, b: str) -> None:
+    assert _token_sim(a, b) < TYPO_SIM
+
+
+def test_near_miss_with_nothing_else_is_not_a_match(matcher: Matcher) -> None:
+    r = matcher.compare(person("Anton Pavlovich Berezin"), person("Anton Pavlovich Beletsin"))
+    assert r.explanations["name_near_miss_alone"].value > 0.5
+    assert r.score < DEFAULT_THRESHOLD
+
+
+def test_birth_date_makes_the_near_miss_a_typo(matcher: Matcher) -> None:
+    alone = matcher.compare(person("Anton Berezin"), person("Anton Beletsin"))
+    dated = matcher.compare(person("Anton Berezin", birthDate="1961-04-02"),
+                            person("Anton Beletsin", birthDate="1961-04-02"))
+    assert "name_near_miss_alone" not in dated.explanations
+    assert dated.score > alone.score + 0.3
+
+
+def test_initial_is_not_a_near_miss(matcher: Matcher) -> None:
+    r = matcher.compare(person("A. Berezin"), person("Anton Berezin"))
+    assert "name_spelled_gap" not in r.explanations
+    assert "name_near_miss_alone" not in r.explanations
+
+
+def test_no_near_miss_across_scripts(matcher: Matcher) -> None:
+    r = matcher.compare(person("Anton Beletsin"), person("Антон Березин"))
+    assert r.explanations["cross_script"].value == 1.0
+    assert "name_near_miss_alone" not in r.explanations
+
+
+def test_evidence_features_fill_entity_level_values() -> None:
+    q = prepare(person("Anton Berezin", birthDate="1961-04-02", nationality="ru",
+                       innCode="7707083893"))
+    c = prepare(person("Anton Berezin", birthDate="1961", nationality="ua",
+                       innCode="7707083893"))
+    values = dict.fromkeys(FEATURES, 0.0)
+    values["name_spelled_gap"] = 0.2
+    evidence_features(q, c, values)
+    assert values["identifier_match"] == 1.0
+    assert values["country_conflict"] == 1.0
+    assert values["date_match"] == 0.7  # the year agrees at the coarser precision
+    # an identifier corroborates the name: no near-miss penalty left
+    assert values["name_near_miss_alone"] == 0.0
