@@ -210,3 +210,16 @@ def test_keyer_arrays_are_typed() -> None:
     hashes, rows, weights = keyer.keys([("ivan", "petrov"), ()], np.array([0, 1], np.int32))
     assert hashes.dtype == np.uint64 and rows.dtype == np.int32 and weights.dtype == np.float32
     assert set(rows.tolist()) == {0}  # a name without tokens has no key
+
+
+def test_grams_of_any_flat_name() -> None:
+    """Latinized names give [a-z0-9] grams; any other text still gets its exact g: keys."""
+    keyer = index_module._Keyer()
+    flats = ["abcd", "ab_c.d", "xy", "", "ääbc", "q"]
+    hashes, rows = keyer._gram_keys(flats, np.arange(len(flats), dtype=np.int32) * 10)
+    got = sorted(zip(rows.tolist(), hashes.tolist(), strict=True))
+    want = []
+    for row, flat in enumerate(flats):
+        grams = [flat] if len(flat) < 3 else [flat[i : i + 3] for i in range(len(flat) - 2)]
+        want.extend((row * 10, index_module._blake("g:" + g)) for g in grams if g)
+    assert got == sorted(want)

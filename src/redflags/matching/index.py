@@ -261,6 +261,14 @@ def _blake_many(keys: list[str]) -> npt.NDArray[np.uint64]:
     return np.frombuffer(digests, dtype="<u8").astype(np.uint64)
 
 
+_GRAM_SYMBOLS = "?abcdefghijklmnopqrstuvwxyz0123456789"  # "?": any other byte
+_GRAM_BASE = len(_GRAM_SYMBOLS)
+_GRAM_SYMBOL_CODES = np.zeros(256, dtype=np.uint8)
+_GRAM_SYMBOL_CODES[np.frombuffer(_GRAM_SYMBOLS[1:].encode("ascii"), np.uint8)] = np.arange(
+    1, _GRAM_BASE, dtype=np.uint8
+)
+
+
 class _Keyer:
     """``name_keys`` for the build: the same keys, as (hash, row, weight) arrays per chunk.
 
@@ -290,10 +298,11 @@ class _Keyer:
         self.weak: set[str] = set()
         self.phonetic: dict[str, str] = {}
         self.deletions: dict[str, tuple[int, ...]] = {}
-        self.grams: dict[int, int] = {}  # 3 ASCII bytes as one int -> hash of its g: key
+        self.gram_table = np.zeros(_GRAM_BASE**3, dtype=np.uint64)  # see _gram_keys
+        self.gram_known = np.zeros(_GRAM_BASE**3, dtype=np.bool_)
 
     def size(self) -> int:
-        return len(self.words) + len(self.token_ids) + len(self.deletions) + len(self.grams)
+        return len(self.words) + len(self.token_ids) + len(self.deletions)
 
     # ---- tokens -----------------------------------------------------------------------------
 
@@ -383,40 +392,53 @@ class _Keyer:
         out_r = [tok_rows, tok_rows[has_p]]
         out_w = [t_weight, np.full(int(has_p.sum()), KIND_WEIGHTS["p"], dtype=np.float32)]
 
-        weak, phonetic = self.weak, self.phonetic
+        # the keys that span tokens, name by name (most names have two tokens: no sort)
+        weak, phonetic_of = self.weak, self.phonetic.get
+        plain = weak.isdisjoint
         composite: list[str] = []
+        add, add_all = composite.append, composite.extend
         comp_counts = array("q")
         flats: list[str] = []
-        del_hashes = array("Q")
-        del_counts = array("q")
-        for toks in names:
+        single: list[int] = []  # names of one core token: they get deletion keys
+        for i, toks in enumerate(names):
             if not toks:
                 comp_counts.append(0)
-                del_counts.append(0)
                 flats.append("")
                 continue
-            core = [tok for tok in toks if tok not in weak] or list(toks)
+            core = toks if plain(toks) else (tuple(t for t in toks if t not in weak) or toks)
             before = len(composite)
-            composite.extend(["t:" + a + b for a, b in pairwise(core)])
-            if 2 < len(core) <= 5:
-                composite.append("t:" + "".join(core))
-            composite.append("j:" + "".join(sorted(core)))
-            phons = sorted([phonetic[tok] for tok in toks if tok in phonetic])
-            if len(phons) > 1:
-                composite.append("q:" + " ".join(phons))
-            comp_counts.append(len(composite) - before)
-            if len(core) == 1:
-                dels = self._deletion_hashes(core[0])
-                del_hashes.extend(dels)
-                del_counts.append(len(dels))
+            if len(core) == 2:
+                a, b = core
+                flat = a + b
+                add("t:" + flat)
+                add("j:" + (flat if a <= b else b + a))
+            elif len(core) == 1:
+                flat = core[0]
+                add("j:" + flat)
+                single.append(i)
             else:
-                del_counts.append(0)
-            flats.append("".join(core))
+                flat = "".join(core)
+                add_all(["t:" + a + b for a, b in pairwise(core)])
+                if len(core) <= 5:
+                    add("t:" + flat)
+                add("j:" + "".join(sorted(core)))
+            phons = [p for p in map(phonetic_of, toks) if p]
+            if len(phons) > 1:
+                phons.sort()
+                add("q:" + " ".join(phons))
+            comp_counts.append(len(composite) - before)
+            flats.append(flat)
+        del_hashes = array("Q")
+        del_counts = array("q")
+        for i in single:
+            dels = self._deletion_hashes(flats[i])
+            del_hashes.extend(dels)
+            del_counts.append(len(dels))
         out_h.append(_blake_many(composite))
         out_r.append(np.repeat(rows, np.frombuffer(comp_counts, dtype=np.int64)))
         out_w.append(self._composite_weights(composite))
         out_h.append(np.frombuffer(del_hashes, dtype=np.uint64))
-        out_r.append(np.repeat(rows, np.frombuffer(del_counts, dtype=np.int64)))
+        out_r.append(np.repeat(rows[single], np.frombuffer(del_counts, dtype=np.int64)))
         out_w.append(np.full(len(del_hashes), KIND_WEIGHTS["d"], dtype=np.float32))
         gram_h, gram_r = self._gram_keys(flats, rows)
         out_h.append(gram_h)
@@ -463,19 +485,32 @@ class _Keyer:
             # first byte of each gram: the name's start, then one step per gram
             first = np.repeat(ends - lens - (np.cumsum(n_grams) - n_grams), n_grams)
             pos = first + np.arange(total, dtype=np.int64)
-            codes = (
-                (data[pos].astype(np.int64) << 16)
-                | (data[pos + 1].astype(np.int64) << 8)
-                | data[pos + 2].astype(np.int64)
-            )
-            uniq, inverse = np.unique(codes, return_inverse=True)
-            grams = self.grams
-            missing = [int(c) for c in uniq.tolist() if c not in grams]
-            for code in missing:
-                grams[code] = _blake("g:" + code.to_bytes(3, "big").decode("ascii"))
-            table = np.fromiter((grams[c] for c in uniq.tolist()), dtype=np.uint64, count=len(uniq))
-            out_h.append(table[inverse.reshape(-1)])
-            out_r.append(np.repeat(rows[keep], n_grams))
+            # tokens are latinized: a gram of [a-z0-9] is a number below 37**3, its hash
+            # one lookup in a table filled as grams are first met
+            sym = _GRAM_SYMBOL_CODES[data].astype(np.int32)
+            x, y, z = sym[pos], sym[pos + 1], sym[pos + 2]
+            codes = (x * _GRAM_BASE + y) * _GRAM_BASE + z
+            valid = (x > 0) & (y > 0) & (z > 0)
+            if not valid.all():
+                codes[~valid] = 0
+            new = np.unique(codes[valid & ~self.gram_known[codes]])
+            for code in new.tolist():
+                gram = (
+                    _GRAM_SYMBOLS[code // _GRAM_BASE**2]
+                    + _GRAM_SYMBOLS[code // _GRAM_BASE % _GRAM_BASE]
+                    + _GRAM_SYMBOLS[code % _GRAM_BASE]
+                )
+                self.gram_table[code] = _blake("g:" + gram)
+            self.gram_known[new] = True
+            hashes = self.gram_table[codes]
+            gram_rows = np.repeat(rows[keep], n_grams)
+            if not valid.all():  # other ASCII (the text layer never makes it, so far)
+                odd = np.flatnonzero(~valid)
+                hashes[odd] = _blake_many(
+                    ["g:" + data[i : i + 3].tobytes().decode("ascii") for i in pos[odd].tolist()]
+                )
+            out_h.append(hashes)
+            out_r.append(gram_rows)
         rest = np.flatnonzero(~long_ok & (lengths > 0))
         if len(rest):
             keys: list[str] = []
@@ -909,6 +944,7 @@ class _Builder:
         self.hash_parts: list[npt.NDArray[np.uint64]] = []
         self.row_parts: list[npt.NDArray[np.int32]] = []
         self.weight_parts: list[npt.NDArray[np.float32]] = []
+        self.id_hash_parts: list[npt.NDArray[np.uint64]] = []
         self.columns: dict[str, list[pa.Array]] = {
             "id": [],
             "countries": [],
@@ -982,6 +1018,7 @@ class _Builder:
         self.hash_parts.append(hashes)
         self.row_parts.append(rows)
         self.weight_parts.append(weights)
+        self.id_hash_parts.append(_blake_many(self.ids))
         cols = self.columns
         cols["id"].append(pa.array(self.ids, type=pa.string()))
         cols["countries"].append(pa.array(self.countries, type=pa.list_(pa.string())))
@@ -1009,6 +1046,7 @@ class _Builder:
         self.hash_parts.extend(part.hash_parts)
         self.row_parts.extend(rows + offset for rows in part.row_parts)
         self.weight_parts.extend(part.weight_parts)
+        self.id_hash_parts.extend(part.id_hash_parts)
         for name, arrays in part.columns.items():
             self.columns[name].extend(arrays)
         base = self.name_counts[-1]
@@ -1063,9 +1101,7 @@ class _Builder:
 
         cols = {name: pa.concat_arrays(parts) for name, parts in self.columns.items() if parts}
         self.columns.clear()
-        ids = cols["id"].to_pylist()
-        id_h = np.fromiter((_blake(i) for i in ids), dtype=np.uint64, count=len(ids))
-        del ids
+        id_h = np.concatenate(self.id_hash_parts)
         id_order = np.argsort(id_h, kind="stable")
         entity_cols = {"id": cols["id"], "countries": cols["countries"], "json": cols["json"]}
         fingerprint = None
