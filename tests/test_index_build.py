@@ -223,3 +223,21 @@ def test_grams_of_any_flat_name() -> None:
         grams = [flat] if len(flat) < 3 else [flat[i : i + 3] for i in range(len(flat) - 2)]
         want.extend((row * 10, index_module._blake("g:" + g)) for g in grams if g)
     assert got == sorted(want)
+
+
+@pytest.mark.parametrize("warm", [0, 5])
+def test_parallel_build_with_warm_start_equals_single_process(
+    warm: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first entities keyed in the parent, the rest in two workers: same index."""
+    monkeypatch.setattr(index_module._Builder, "BATCH", 7)
+    monkeypatch.setattr(index_module._Builder, "WARM", warm)
+    entities = _entities(60, seed=3)
+    single = Index.build(entities)
+    parallel = Index.build(iter(entities), workers=2)
+    for name in ("key_hashes", "key_offsets", "postings", "schema_codes", "name_offsets"):
+        np.testing.assert_array_equal(getattr(parallel, name), getattr(single, name))
+    np.testing.assert_array_equal(parallel.id_hashes, single.id_hashes)
+    np.testing.assert_allclose(parallel.key_weights, single.key_weights)
+    assert list(parallel) == list(single)
+    assert parallel.get("e59") == single.get("e59")
