@@ -14,8 +14,12 @@ Design notes (measured on the 2-core dev machine, see bench/speed.py):
 - the vote (in screener.py) uses ``np.bincount`` on small indexes and ``np.add.at`` on a
   per-screener scratch array on large ones, where allocating ``minlength=N`` costs ~0.5 ms;
 - the build keeps (hash, row) pairs per chunk of entities, not one vocabulary dict: the dict
-  took peak RSS past 2 GB for one million entities. Keying is pure Python (~100-200 µs an
-  entity, a third of it in redflags.text), so ``build(workers=N)`` spreads it over processes.
+  took peak RSS past 2 GB for one million entities;
+- the build does not call ``name_keys`` per name: names rarely repeat but their words do, so
+  ``_Keyer`` tokenises word by word from a cache, hashes each token's keys once and cuts
+  3-grams with numpy (same keys, checked by tests/test_index_build.py). A 100k-entity
+  synthetic build with 2 workers went from ~26 s to ~10 s of CPU (same machine, same time);
+  ``build(workers=N)`` spreads what is left over processes.
 """
 
 from __future__ import annotations
@@ -663,11 +667,11 @@ class Index:
     ) -> Index:
         """Index the matchable entities; ``sources`` (list version -> checksum) goes in the
         manifest so a later start can tell a stale index from a current one. ``workers`` > 1
-        computes the keys in that many processes (worth it from ~100k entities).
+        computes the keys in that many processes (worth it from ~50k entities).
         ``prepared`` also stores each entity prepared for the Matcher (see prepared.py):
         ~1.8 KB and ~0.5 ms of build an entity, for lists, not for million-row registries."""
         started = time.perf_counter()
-        with _no_gc():
+        with _no_gc(not prepared):
             builder = _Builder(prepared)
             if workers <= 1:
                 for entity in entities:
@@ -1237,7 +1241,7 @@ def _build_parallel(entities: Iterable[Mapping[str, Any]], builder: _Builder, wo
 
 
 def _build_part(blobs: list[bytes], prepared: bool = False) -> _Builder:
-    with _no_gc():
+    with _no_gc(not prepared):
         part = _Builder(prepared)
         for blob in blobs:
             part.add(_loads(blob), blob)
@@ -1246,12 +1250,16 @@ def _build_part(blobs: list[bytes], prepared: bool = False) -> _Builder:
 
 
 @contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    """The cyclic GC off while building: the build makes no cycles, but it allocates
+def _no_gc(active: bool = True) -> Iterator[None]:
+    """The cyclic GC off while keying: the keys make no cycles, but the build allocates
     millions of tuples and lists, and every full collection walks all live objects, the
     caller's entities included (measured: a 100k-entity build from a list took 8.9 s of
-    CPU with the GC, 5.5 s without)."""
+    CPU with the GC, 5.5 s without). Not while preparing entities for the Matcher
+    (``prepared``): that code is not ours to vouch for, and costs far more than the GC."""
     enabled = gc.isenabled()
+    if not active:
+        yield
+        return
     gc.disable()
     try:
         yield
