@@ -99,6 +99,11 @@ _WORDS = [
 ]  # fmt: skip
 
 
+def test_a_word_that_latinizes_to_several_words_keeps_its_context() -> None:
+    # "习近平forty" latinizes to "xi jin ping forty": the tens word joins the next word
+    _check_names(["习近平forty:1", "习近平forty 4", "co ltd forty four", "Forty-Four Co"])
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.sampled_from(_WORDS) | st.text(min_size=1, max_size=6), max_size=6))
 def test_tokens_and_keys_equal_name_keys_on_odd_names(words: list[str]) -> None:

@@ -225,6 +225,7 @@ class _TextRules:
     tens: frozenset[str]  # "forty" of "forty four" -> 44
     table_words: frozenset[str]  # legal forms and org words: not of the "name" kind
     replace: Callable[[str], str]  # the phrase table applied to folded words
+    latinize: Callable[[str], str]
     fold: Callable[[str], str]
 
 
@@ -233,7 +234,7 @@ def _text_rules() -> _TextRules | None:
     are not names. None when the text layer does not expose them (the fallback tokeniser,
     or a refactor): then the build tokenises whole names and asks token_kind every time."""
     try:
-        from redflags.text import fold
+        from redflags.text import fold, latinize
         from redflags.text import tokens as rtokens
 
         tables = rtokens._tables()
@@ -244,6 +245,7 @@ def _text_rules() -> _TextRules | None:
             tens=frozenset(rtokens._tens_words()),
             table_words=frozenset(tables.legal_family) | frozenset(tables.generic),
             replace=rtokens._replace_phrases,
+            latinize=latinize,
             fold=fold,
         )
     except (ImportError, AttributeError):
@@ -317,8 +319,9 @@ class _Keyer:
         rules = self.rules
         out: tuple[str, ...] | None = None
         if word not in rules.multi and word not in rules.tens:
-            replaced = rules.replace(word)
-            if not any(w in rules.tens for w in replaced.split()):
+            # a word may latinize to several ("习近平forty" -> xi jin ping forty)
+            latin = rules.latinize(rules.replace(word)).split()
+            if not any(w in rules.tens for w in latin):
                 out = tuple(_name_tokens(word))
         self.words[word] = out
         return out
