@@ -246,3 +246,29 @@ def test_parallel_build_with_warm_start_equals_single_process(
     np.testing.assert_allclose(parallel.key_weights, single.key_weights)
     assert list(parallel) == list(single)
     assert parallel.get("e59") == single.get("e59")
+
+
+def test_builds_in_threads_do_not_share_a_keyer() -> None:
+    """A server may build in a background thread while another build runs: the keyer's
+    caches are per thread, and both indexes come out as a lone build would."""
+    import threading
+
+    entities = _entities(300, seed=9)
+    alone = Index.build(entities)
+    results: list[Index] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(Index.build(entities))) for _ in range(3)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 3
+    for index in results:
+        np.testing.assert_array_equal(index.key_hashes, alone.key_hashes)
+        np.testing.assert_array_equal(index.postings, alone.postings)
+    keyers = []
+    threads = [threading.Thread(target=lambda: keyers.append(index_module._keyer()))]
+    threads[0].start()
+    threads[0].join()
+    assert keyers[0] is not index_module._keyer()

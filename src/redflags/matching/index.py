@@ -35,6 +35,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import threading
 import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -1206,16 +1207,17 @@ def _sorted_postings(
     return hashes[keep], rows[keep], weights[keep]
 
 
-_KEYER: _Keyer | None = None
+_KEYERS = threading.local()
 
 
 def _keyer() -> _Keyer:
-    """One keyer per process, so its caches serve every batch a pool worker receives; it
-    starts afresh when they grow past what a registry's vocabulary needs."""
-    global _KEYER
-    if _KEYER is None or _KEYER.size() > _Keyer.MAX_ENTRIES:
-        _KEYER = _Keyer()
-    return _KEYER
+    """One keyer per thread (its caches are not locked; a server may build in a background
+    thread), kept so it serves every batch a pool worker receives (a forked worker inherits
+    the forking thread's, warm); it starts afresh when its caches outgrow a vocabulary."""
+    keyer: _Keyer | None = getattr(_KEYERS, "keyer", None)
+    if keyer is None or keyer.size() > _Keyer.MAX_ENTRIES:
+        keyer = _KEYERS.keyer = _Keyer()
+    return keyer
 
 
 def _build_parallel(entities: Iterable[Mapping[str, Any]], builder: _Builder, workers: int) -> None:
