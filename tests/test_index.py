@@ -116,6 +116,33 @@ def test_stale_index_is_rebuilt(tmp_path: Path) -> None:
     assert len(calls) == 2
 
 
+def test_index_without_current_prepared_candidates_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scorer upgrade leaves stored candidates unread; asking for prepared ones rebuilds."""
+    from redflags.matching import prepared
+
+    calls: list[int] = []
+
+    def entities() -> list[dict[str, Any]]:
+        calls.append(1)
+        return ENTITIES
+
+    path = tmp_path / "idx"
+    Index.load_or_build(path, {"l": "1"}, entities)
+    # built without prepared candidates: current for a plain caller, not for the engine
+    assert Index.is_current(path, {"l": "1"})
+    assert not Index.is_current(path, {"l": "1"}, prepared=True)
+    Index.load_or_build(path, {"l": "1"}, entities, prepared=True)
+    assert Index.is_current(path, {"l": "1"}, prepared=True)
+    assert Index.load(path).prepared_blob(0) is not None
+    monkeypatch.setattr(prepared, "fingerprint", lambda: "other-scorer-code")
+    assert Index.is_current(path, {"l": "1"})
+    assert not Index.is_current(path, {"l": "1"}, prepared=True)
+    Index.load_or_build(path, {"l": "1"}, entities, prepared=True)
+    assert len(calls) == 3
+
+
 def test_bad_inputs(tmp_path: Path) -> None:
     with pytest.raises(RedflagsError):
         Index.load(tmp_path / "missing")

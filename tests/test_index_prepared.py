@@ -66,6 +66,9 @@ def test_engine_cache_is_stale_when_the_scorer_code_changes(
     path = tmp_path / "idx"
     Index.build(ENTITIES, prepared=True).save(path)
     (path / engine.ENGINE_CACHE).write_text(f'{{"version": {engine.ENGINE_CACHE_VERSION}}}')
+    sources = Index.load(path).manifest["sources"]
     assert engine._engine_cache_current(path)
+    assert Index.is_current(path, sources, prepared=True)
     monkeypatch.setattr(prepared, "fingerprint", lambda: "another-release")
-    assert not engine._engine_cache_current(path)
+    # the engine's check (in load_engine) asks the index for current prepared candidates
+    assert not Index.is_current(path, sources, prepared=True)

@@ -744,10 +744,19 @@ class Index:
         return cls(arrays, manifest, directory)
 
     @classmethod
-    def is_current(cls, directory: Path, sources: Mapping[str, str]) -> bool:
+    def is_current(
+        cls, directory: Path, sources: Mapping[str, str], *, prepared: bool = False
+    ) -> bool:
         """True when the saved index was built from exactly these list versions and by this
-        code's key format; anything else means rebuild."""
+        code's key format (and, with ``prepared``, holds candidates prepared by this code's
+        scorer: stale ones are never read, so they would only cost speed); anything else
+        means rebuild."""
         manifest = read_manifest(Path(directory))
+        if prepared and manifest is not None:
+            from redflags.matching import prepared as prep
+
+            if manifest.get("prepared") != prep.fingerprint():
+                return False
         return (
             manifest is not None
             and manifest.get("format") == FORMAT
@@ -762,11 +771,14 @@ class Index:
         directory: Path,
         sources: Mapping[str, str],
         entities: Callable[[], Iterable[Mapping[str, Any]]],
+        *,
+        prepared: bool = False,
     ) -> Index:
-        """Load the saved index, or rebuild and save it when the lists changed since."""
-        if cls.is_current(directory, sources):
+        """Load the saved index, or rebuild and save it when the lists (or, with
+        ``prepared``, the scorer's code) changed since."""
+        if cls.is_current(directory, sources, prepared=prepared):
             return cls.load(directory)
-        index = cls.build(entities(), sources=sources)
+        index = cls.build(entities(), sources=sources, prepared=prepared)
         index.save(directory)
         return index
 

@@ -150,7 +150,7 @@ def load_engine(
     sources = {i.name: i.version_id for i in used}
     root = index_root(catalog)
     path = root / catalog.fingerprint(wanted)
-    if not Index.is_current(path, sources) or not _engine_cache_current(path):
+    if not Index.is_current(path, sources, prepared=True) or not _engine_cache_current(path):
         if on_build:
             on_build(f"Building the matching index for {len(used)} lists (once per version)…")
         _build(catalog, used, sources, root, path)
@@ -207,20 +207,13 @@ def _build(
 
 
 def _engine_cache_current(path: Path) -> bool:
-    """The cache beside the index is this code's, and so are its prepared candidates: after
-    an upgrade that changes the scorer's features, one rebuild brings the speed back."""
-    from redflags.matching import prepared
-    from redflags.matching.index import read_manifest
-
+    """The cache beside the index is this code's (the index's prepared candidates are
+    checked by ``Index.is_current(prepared=True)``)."""
     try:
         data = json.loads((path / ENGINE_CACHE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    manifest = read_manifest(path) or {}
-    return bool(
-        data.get("version") == ENGINE_CACHE_VERSION
-        and manifest.get("prepared") == prepared.fingerprint()
-    )
+    return bool(data.get("version") == ENGINE_CACHE_VERSION)
 
 
 def _prune_old_indexes(root: Path, keep: Path, max_kept: int = 3) -> None:
