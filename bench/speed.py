@@ -101,7 +101,8 @@ def listed_queries(
     entities: list[dict[str, Any]], n: int, seed: int = 3
 ) -> list[tuple[str, dict[str, Any], str | None]]:
     """(kind, query, expected id) for exact, one-typo and reordered listed names."""
-    from redflags.matching.index import MATCHABLE_SCHEMATA, entity_names
+    from redflags.matching.index import MATCHABLE_SCHEMATA
+    from redflags.matching.keys import entity_names
 
     rnd = random.Random(seed)
     pool = [e for e in entities if e.get("schema") in MATCHABLE_SCHEMATA and entity_names(e)]

@@ -12,8 +12,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from redflags.errors import RedflagsError
-from redflags.matching.index import (
-    Index,
+from redflags.matching.index import Index
+from redflags.matching.keys import (
     entity_datasets,
     entity_names,
     identifier_key,

@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from redflags.matching import index as index_module
-from redflags.matching.index import (
-    Index,
+from redflags.matching import keys as keys_module
+from redflags.matching.index import Index
+from redflags.matching.keys import (
     entity_keys,
     entity_names,
     name_keys,
@@ -29,7 +30,7 @@ from redflags.text import name_tokens
 
 def _expected(name: str) -> set[tuple[int, float]]:
     return {
-        (index_module._blake(k), float(np.float32(index_module._key_weight(k))))
+        (keys_module._blake(k), float(np.float32(keys_module._key_weight(k))))
         for k in name_keys(name)
     }
 
@@ -45,7 +46,7 @@ def _built(keyer: Any, names: list[str]) -> list[set[tuple[int, float]]]:
 
 
 def _check_names(names: list[str]) -> None:
-    keyer = index_module._Keyer()
+    keyer = keys_module._Keyer()
     assert keyer.rules is not None  # the fast path is what is under test
     for name in names:
         assert keyer.tokens(name) == tuple(name_tokens(name)), name
@@ -123,14 +124,14 @@ def _reference_postings(entities: list[dict[str, Any]]) -> dict[int, tuple[list[
         if not keys:
             continue
         for key in keys:
-            h = index_module._blake(key)
+            h = keys_module._blake(key)
             rows.setdefault(h, []).append(n)
-            kinds[h] = float(np.float32(index_module._key_weight(key)))
+            kinds[h] = float(np.float32(keys_module._key_weight(key)))
         n += 1
     out = {}
     for h, posting in rows.items():
         w = kinds[h]
-        weight = w if w >= index_module.IDENTIFIER_WEIGHT else w * math.log1p(n / len(posting))
+        weight = w if w >= keys_module.IDENTIFIER_WEIGHT else w * math.log1p(n / len(posting))
         out[h] = (posting, weight)
     return out
 
@@ -200,7 +201,7 @@ def test_sorted_postings_equal_a_lexsort(n: int, n_keys: int, clash: bool, seed:
 def test_a_changed_text_layer_turns_the_word_cache_off(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    keyer = index_module._Keyer()
+    keyer = keys_module._Keyer()
     keyer.CHECK_EVERY = 1
     keyer.words["putin"] = ("putn",)  # as if name_tokens now said otherwise
     with caplog.at_level(logging.WARNING, logger="redflags.matching.index"):
@@ -211,7 +212,7 @@ def test_a_changed_text_layer_turns_the_word_cache_off(
 
 
 def test_keyer_arrays_are_typed() -> None:
-    keyer = index_module._Keyer()
+    keyer = keys_module._Keyer()
     hashes, rows, weights = keyer.keys([("ivan", "petrov"), ()], np.array([0, 1], np.int32))
     assert hashes.dtype == np.uint64 and rows.dtype == np.int32 and weights.dtype == np.float32
     assert set(rows.tolist()) == {0}  # a name without tokens has no key
@@ -219,14 +220,14 @@ def test_keyer_arrays_are_typed() -> None:
 
 def test_grams_of_any_flat_name() -> None:
     """Latinized names give [a-z0-9] grams; any other text still gets its exact g: keys."""
-    keyer = index_module._Keyer()
+    keyer = keys_module._Keyer()
     flats = ["abcd", "ab_c.d", "xy", "", "ääbc", "q"]
     hashes, rows = keyer._gram_keys(flats, np.arange(len(flats), dtype=np.int32) * 10)
     got = sorted(zip(rows.tolist(), hashes.tolist(), strict=True))
     want = []
     for row, flat in enumerate(flats):
         grams = [flat] if len(flat) < 3 else [flat[i : i + 3] for i in range(len(flat) - 2)]
-        want.extend((row * 10, index_module._blake("g:" + g)) for g in grams if g)
+        want.extend((row * 10, keys_module._blake("g:" + g)) for g in grams if g)
     assert got == sorted(want)
 
 
@@ -268,7 +269,7 @@ def test_builds_in_threads_do_not_share_a_keyer() -> None:
         np.testing.assert_array_equal(index.key_hashes, alone.key_hashes)
         np.testing.assert_array_equal(index.postings, alone.postings)
     keyers = []
-    threads = [threading.Thread(target=lambda: keyers.append(index_module._keyer()))]
+    threads = [threading.Thread(target=lambda: keyers.append(keys_module._keyer()))]
     threads[0].start()
     threads[0].join()
-    assert keyers[0] is not index_module._keyer()
+    assert keyers[0] is not keys_module._keyer()

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from redflags.matching import DEFAULT_THRESHOLD
-from redflags.matching.index import Index, entity_names
+from redflags.matching.index import Index
+from redflags.matching.keys import entity_names
 from redflags.matching.screener import Screener
 from redflags.matching.types import FeatureExplanation, MatchResult
 from redflags.sources import ParseContext, get_parser

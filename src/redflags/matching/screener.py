@@ -23,9 +23,9 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
 from redflags.matching import DEFAULT_THRESHOLD, Matcher
-from redflags.matching.index import (
+from redflags.matching.index import Index
+from redflags.matching.keys import (
     IDENTIFIER_WEIGHT,
-    Index,
     entity_identifiers,
     entity_names,
     name_keys,
