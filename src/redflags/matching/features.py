@@ -37,6 +37,7 @@ from redflags.text import (
     simple_spelling,
     token_kind,
 )
+from redflags.text.phonetic import han_sound_key, sound_key
 
 # Below this a token pair is not an alignment at all (it would only add noise).
 TOKEN_MIN_SIM = 0.55
@@ -208,9 +209,16 @@ class PreparedEntity:
     vocab_phonetic_jk: list[str]
     # loose keys with Han-derived items read as foreign sounds (pinyin -> English)
     vocab_phonetic_alt: list[str]
+    # vowel-keeping sound keys, for items compared across scripts (and with l merged into r,
+    # against CJK scripts); whether each item comes from a name in Latin script
+    vocab_sound: list[str]
+    vocab_sound_lr: list[str]
+    vocab_latin: list[bool]
     cjk: bool
     han: bool
     semitic: bool
+    # some name is not in Latin script: token pairs across scripts compare on sound keys too
+    nonlatin: bool
     countries: frozenset[str]
     dates: dict[str, frozenset[str]]
     identifiers: dict[str, frozenset[str]]
@@ -296,6 +304,7 @@ def _person_full_names(props: Mapping[str, Sequence[str]]) -> list[str]:
 
 def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
                   lvocab: list[str], jvocab: list[str], avocab: list[str],
+                  svocab: list[str], latvocab: list[bool],
                   person: bool = False) -> PreparedName | None:
     tokens_all = name_tokens(text)
     if not tokens_all:
@@ -313,6 +322,9 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
     kinds = tuple(k for _, k in pairs)
     weights = tuple(token_weight(t, k) for t, k in pairs)
     items: list[tuple[int, int, int]] = []
+    latin = _is_latin_text(text)
+    script = _main_script(text)
+    sound_script = "latin" if latin else script
 
     def add(s: str, start: int, end: int) -> None:
         idx = vocab.get(s)
@@ -322,6 +334,11 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
             lvocab.append(phonetic(s, loose=True))
             jvocab.append(phonetic(s, merge_jk=True))
             avocab.append(phonetic(_pinyin_english(s), loose=True) if han else lvocab[-1])
+            if han and not latin and all(t in syllables for t in tokens[start:end]):
+                svocab.append(han_sound_key(tokens[start:end], start == 0))
+            else:
+                svocab.append(sound_key(s, sound_script))
+            latvocab.append(latin)
         items.append((idx, start, end))
 
     for i, t in enumerate(tokens):
@@ -338,7 +355,6 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
                     add("".join(tokens[i:i + n]), i, i + n)
     name_toks = [t for t, k in pairs if k == NAME]
     joined = "".join(name_toks) or "".join(tokens)
-    script = _main_script(text)
     jp = "".join(phonetic(t) for t in name_toks)
     # a foreign name written in Han, read back in pinyin: j/q/x are palatal k/ch/s sounds.
     jp_loose = "".join(phonetic(t, loose=True) for t in name_toks)
@@ -367,7 +383,7 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
                             (t for t, k in pairs if k != LEGAL_FORM))),
         native=fold(text).replace(" ", ""),
         script=script,
-        latin=_is_latin_text(text),
+        latin=latin,
         han=han,
         cjk=_has_cjk(text),
         semitic=script in ("arabic", "hebrew"),
@@ -408,14 +424,16 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
     lvocab: list[str] = []
     jvocab: list[str] = []
     avocab: list[str] = []
+    svocab: list[str] = []
+    latvocab: list[bool] = []
     names: list[PreparedName] = []
     seen: set[str] = set()
     for text in texts:
         if not isinstance(text, str) or text in seen or len(names) >= MAX_NAMES:
             continue
         seen.add(text)
-        prepared = _prepare_name(text, vocab, pvocab, lvocab, jvocab, avocab,
-                                 schema == "Person")
+        prepared = _prepare_name(text, vocab, pvocab, lvocab, jvocab, avocab, svocab,
+                                 latvocab, schema == "Person")
         if prepared is not None:
             names.append(prepared)
     id_props, country_props, address_props = _schema_props(schema)
@@ -438,9 +456,13 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
         vocab_phonetic_loose=lvocab,
         vocab_phonetic_jk=jvocab,
         vocab_phonetic_alt=avocab,
+        vocab_sound=svocab,
+        vocab_sound_lr=[k.replace("l", "r") for k in svocab],
+        vocab_latin=latvocab,
         cjk=any(n.cjk for n in names),
         han=any(n.han for n in names),
         semitic=any(n.semitic for n in names),
+        nonlatin=not all(latvocab),
         countries=countries,
         dates={k: v for k, v in dates.items() if v},
         identifiers=identifiers,
@@ -758,6 +780,8 @@ def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]
     latin = not (q.cjk or c.cjk or q.semitic or c.semitic)
     np.multiply(pho, ORG_PHONETIC_FACTOR if orgs and latin else PHONETIC_FACTOR, out=pho)
     np.maximum(lev, pho, out=lev)
+    if q.nonlatin or c.nonlatin:
+        _blend_sound(q, c, lev)
     # Between two short tokens one edit is another word ("DSM"/"FSM", "US"/"ISS"): screening
     # a short name against every listed name would otherwise find such neighbours for most
     # abbreviations. Short tokens align only when equal.
@@ -773,6 +797,21 @@ def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]
         lev[both] = 0.0
     out: list[list[float]] = lev.tolist()
     return out
+
+
+def _blend_sound(q: PreparedEntity, c: PreparedEntity, sims: np.ndarray) -> None:
+    """Token pairs across scripts: the mean of the letter/consonant similarity and the
+    vowel-keeping sound key's (see ``sound_key``), which ranks the right spelling better."""
+    q_lat = np.fromiter(q.vocab_latin, bool, len(q.vocab_latin))
+    c_lat = np.fromiter(c.vocab_latin, bool, len(c.vocab_latin))
+    across = np.not_equal.outer(q_lat, c_lat)
+    if not across.any():
+        return
+    cjk = q.cjk or c.cjk
+    snd = cdist(q.vocab_sound_lr if cjk else q.vocab_sound,
+                c.vocab_sound_lr if cjk else c.vocab_sound,
+                scorer=Levenshtein.normalized_similarity)
+    sims[across] = (sims[across] + snd[across]) * 0.5
 
 
 # --------------------------------------------------------------------------- other features
