@@ -37,7 +37,7 @@ from redflags.text import (
     simple_spelling,
     token_kind,
 )
-from redflags.text.phonetic import han_sound_key, sound_key
+from redflags.text.phonetic import han_syllable_key, sound_key
 
 # Below this a token pair is not an alignment at all (it would only add noise).
 TOKEN_MIN_SIM = 0.55
@@ -62,6 +62,8 @@ MAX_NAMES = 40
 # Han names: syllable runs up to this long are alignment items too (names this long only).
 HAN_SPAN_MAX = 5
 HAN_SPAN_TOKENS = 10
+# ...and a whole word of a name whose words are marked ("西瓦西坦帕拉姆·格林班克")
+HAN_SPAN_WORD_MAX = 8
 # "mij" ~ "maatschappij", "mfg" ~ "manufacturing": a contraction keeps the first and last
 # letters and some in between, in order.
 CONTRACTION_SIM = 0.7
@@ -219,6 +221,8 @@ class PreparedEntity:
     semitic: bool
     # some name is not in Latin script: token pairs across scripts compare on sound keys too
     nonlatin: bool
+    # ...and some other name is
+    mixed: bool
     countries: frozenset[str]
     dates: dict[str, frozenset[str]]
     identifiers: dict[str, frozenset[str]]
@@ -326,6 +330,15 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
     script = _main_script(text)
     sound_script = "latin" if latin else script
 
+    # a foreign name in Han writes its words apart ("罗伯特·布朗"): which word each syllable
+    # belongs to, so that no item spans two words
+    part_of = _han_parts(text, len(tokens)) if han and not latin and \
+        len(tokens) == len(tokens_all) else None
+    # sound keys per token; an item of several tokens joins theirs
+    sounds = [han_syllable_key(t, i == 0 or (part_of is not None and part_of[i] != part_of[i - 1]))
+              if han and not latin and t in syllables else sound_key(t, sound_script)
+              for i, t in enumerate(tokens)]
+
     def add(s: str, start: int, end: int) -> None:
         idx = vocab.get(s)
         if idx is None:
@@ -334,10 +347,7 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
             lvocab.append(phonetic(s, loose=True))
             jvocab.append(phonetic(s, merge_jk=True))
             avocab.append(phonetic(_pinyin_english(s), loose=True) if han else lvocab[-1])
-            if han and not latin and all(t in syllables for t in tokens[start:end]):
-                svocab.append(han_sound_key(tokens[start:end], start == 0))
-            else:
-                svocab.append(sound_key(s, sound_script))
+            svocab.append(sounds[start] if end == start + 1 else "".join(sounds[start:end]))
             latvocab.append(latin)
         items.append((idx, start, end))
 
@@ -345,9 +355,18 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
         add(t, i, i + 1)
     if len(tokens) <= 12:
         for i in range(len(tokens) - 1):
-            if kinds[i] != LEGAL_FORM and kinds[i + 1] != LEGAL_FORM:
+            if kinds[i] != LEGAL_FORM and kinds[i + 1] != LEGAL_FORM and \
+                    (part_of is None or part_of[i] == part_of[i + 1]):
                 add(tokens[i] + tokens[i + 1], i, i + 2)
-    if han and len(tokens) <= HAN_SPAN_TOKENS:
+    if part_of is not None:
+        # each word's syllable runs, and the whole word however long
+        for n in range(3, min(len(tokens), HAN_SPAN_WORD_MAX) + 1):
+            for i in range(len(tokens) - n + 1):
+                if part_of[i] == part_of[i + n - 1] and all(k == NAME for k in kinds[i:i + n]) \
+                        and (n <= HAN_SPAN_MAX or ((i == 0 or part_of[i - 1] != part_of[i]) and (
+                            i + n == len(tokens) or part_of[i + n] != part_of[i]))):
+                    add("".join(tokens[i:i + n]), i, i + n)
+    elif han and len(tokens) <= HAN_SPAN_TOKENS:
         # a foreign name in Han is one syllable per character: "jie ke si" ~ "Jacks"
         for n in range(3, min(len(tokens), HAN_SPAN_MAX) + 1):
             for i in range(len(tokens) - n + 1):
@@ -397,6 +416,21 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
 
 
 _PINYIN_EN = [("zh", "j"), ("x", "s"), ("q", "ch"), ("ji", "gi"), ("c", "ts"), ("w", "v")]
+
+
+_HAN_WORD_SEP = re.compile(r"[·・•‧\s]+")
+
+
+def _han_parts(text: str, count: int) -> list[int] | None:
+    """Index of the word each of a Han name's ``count`` tokens belongs to (None: one word,
+    or the words do not split the tokens cleanly)."""
+    words = [w for w in _HAN_WORD_SEP.split(text) if w]
+    if len(words) < 2:
+        return None
+    sizes = [len(name_tokens(w)) for w in words]
+    if sum(sizes) != count:
+        return None
+    return [k for k, n in enumerate(sizes) for _ in range(n)]
 
 
 def _pinyin_english(token: str) -> str:
@@ -463,6 +497,7 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
         han=any(n.han for n in names),
         semitic=any(n.semitic for n in names),
         nonlatin=not all(latvocab),
+        mixed=any(latvocab) and not all(latvocab),
         countries=countries,
         dates={k: v for k, v in dates.items() if v},
         identifiers=identifiers,
@@ -802,16 +837,23 @@ def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]
 def _blend_sound(q: PreparedEntity, c: PreparedEntity, sims: np.ndarray) -> None:
     """Token pairs across scripts: the mean of the letter/consonant similarity and the
     vowel-keeping sound key's (see ``sound_key``), which ranks the right spelling better."""
-    q_lat = np.fromiter(q.vocab_latin, bool, len(q.vocab_latin))
-    c_lat = np.fromiter(c.vocab_latin, bool, len(c.vocab_latin))
-    across = np.not_equal.outer(q_lat, c_lat)
-    if not across.any():
-        return
+    if q.mixed or c.mixed:
+        across = np.not_equal.outer(np.array(q.vocab_latin, bool), np.array(c.vocab_latin, bool))
+        if not across.any():
+            return
+    elif q.nonlatin == c.nonlatin:
+        return  # both in Latin script, or both in others
+    else:
+        across = None
     cjk = q.cjk or c.cjk
     snd = cdist(q.vocab_sound_lr if cjk else q.vocab_sound,
                 c.vocab_sound_lr if cjk else c.vocab_sound,
                 scorer=Levenshtein.normalized_similarity)
-    sims[across] = (sims[across] + snd[across]) * 0.5
+    if across is None:
+        sims += snd
+        sims *= 0.5
+    else:
+        sims[across] = (sims[across] + snd[across]) * 0.5
 
 
 # --------------------------------------------------------------------------- other features

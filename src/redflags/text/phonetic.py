@@ -90,7 +90,7 @@ def simple_spelling(token: str) -> str:
 # Katakana 0.928/0.915 -> 0.944/0.930, Russian 0.952/0.920 -> 0.956/0.938.
 _SOUND_DIGRAPHS = [
     ("tsch", "c"), ("sch", "s"), ("tch", "c"), ("dzh", "j"), ("zh", "j"), ("dj", "j"),
-    ("ch", "c"), ("sh", "s"), ("kh", "k"), ("gh", "g"), ("ph", "f"), ("th", "t"), ("ck", "k"),
+    ("ch", "c"), ("sh", "s"), ("kh", "h"), ("gh", "g"), ("ph", "f"), ("th", "t"), ("ck", "k"),
     ("cz", "c"), ("sz", "s"), ("ce", "se"), ("ci", "si"), ("cy", "si"),
     ("ts", "s"), ("tz", "s"), ("dz", "s"), ("x", "ks"), ("qu", "kv"), ("wh", "w"),
 ]
@@ -102,7 +102,6 @@ _SOUND_CLASSES = str.maketrans({
 })
 # an English final e after a consonant is silent ("Thorne", "Wilde"), a w after a vowel is
 # part of it ("Brown" ~ 布朗 bu lang, ブラウン)
-_SILENT_E = re.compile(r"(?<=[^aeiouy])e$")
 _VOWEL_W = re.compile(r"(?<=[aeiou])w(?![aeiouy])")
 # Katakana and Hangul write a consonant with no vowel after it with a filler vowel: u (o after
 # t/d) in Kana, eu (ㅡ) in Hangul; 즈/츠 write English z and ts.
@@ -129,8 +128,8 @@ def sound_key(token: str, script: str = "latin") -> str:
     kana or any other; Han syllables go through ``han_sound_key``)."""
     t = token.lower()
     if script == "latin":
-        if len(t) > 3:
-            t = _SILENT_E.sub("", t)
+        if len(t) > 3 and t[-1] == "e" and t[-2] not in "aeiouy":
+            t = t[:-1]
         if "w" in t:
             t = _VOWEL_W.sub("", t)
     elif script == "kana":
@@ -144,21 +143,18 @@ def sound_key(token: str, script: str = "latin") -> str:
 _PINYIN_SOUND = {"x": "sh", "q": "ch", "c": "ts", "w": "v"}
 
 
-@lru_cache(maxsize=65536)
-def han_sound_key(syllables: tuple[str, ...], first: bool) -> str:
-    """``sound_key`` of pinyin syllables that write a foreign name (``first``: the first
-    syllable starts the name), each read as the sound it stands for."""
-    out: list[str] = []
-    for i, s in enumerate(syllables):
-        if (i or not first) and s in _HAN_BARE:
-            s = _HAN_BARE[s]
-        if s.startswith("y") and len(s) > 1:
-            s = s[1:]  # pinyin y- only marks a syllable starting with i/u
-        if s.startswith("zh"):
-            s = "j" + s[2:]
-        elif not s.startswith(("ch", "sh")) and s[:1] in _PINYIN_SOUND:
-            s = _PINYIN_SOUND[s[0]] + s[1:]
-        if s.endswith("ng"):
-            s = s[:-1]  # a closing -ng writes an English n: 布朗 Brown, 林肯 Lincoln
-        out.append(s)
-    return _sound_classes("".join(out)) or syllables[0][:1]
+@lru_cache(maxsize=4096)
+def han_syllable_key(s: str, initial: bool) -> str:
+    """``sound_key`` of one pinyin syllable of a foreign name written in Han, read as the
+    sound it stands for (``initial``: it starts the name)."""
+    if not initial and s in _HAN_BARE:
+        s = _HAN_BARE[s]
+    if s.startswith("y") and len(s) > 1:
+        s = s[1:]  # pinyin y- only marks a syllable starting with i/u
+    if s.startswith("zh"):
+        s = "j" + s[2:]
+    elif not s.startswith(("ch", "sh")) and s[:1] in _PINYIN_SOUND:
+        s = _PINYIN_SOUND[s[0]] + s[1:]
+    if s.endswith("ng"):
+        s = s[:-1]  # a closing -ng writes an English n: 布朗 Brown, 林肯 Lincoln
+    return _sound_classes(s) or s[:1]
