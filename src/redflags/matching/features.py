@@ -834,6 +834,14 @@ def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]
     return out
 
 
+_CLOSING_R = re.compile(r"r(?![aeo])")
+
+
+def _without_closing_r(keys: list[str]) -> list[str]:
+    return [_CLOSING_R.sub("", k).replace("l", "r") if "r" in k else k.replace("l", "r")
+            for k in keys]
+
+
 def _blend_sound(q: PreparedEntity, c: PreparedEntity, sims: np.ndarray) -> None:
     """Token pairs across scripts: the mean of the letter/consonant similarity and the
     vowel-keeping sound key's (see ``sound_key``), which ranks the right spelling better."""
@@ -849,6 +857,16 @@ def _blend_sound(q: PreparedEntity, c: PreparedEntity, sims: np.ndarray) -> None
     snd = cdist(q.vocab_sound_lr if cjk else q.vocab_sound,
                 c.vocab_sound_lr if cjk else c.vocab_sound,
                 scorer=Levenshtein.normalized_similarity)
+    if q.han != c.han:
+        # Mandarin drops a syllable-closing r: 罗伯特 luo bo te ~ Robert, 卡特 ka te ~ Carter
+        # (token AUC on the Chinese pairs, train / test: 0.881 / 0.865 -> 0.886 / 0.873)
+        if q.han:
+            nor = cdist(q.vocab_sound_lr, _without_closing_r(c.vocab_sound),
+                        scorer=Levenshtein.normalized_similarity)
+        else:
+            nor = cdist(_without_closing_r(q.vocab_sound), c.vocab_sound_lr,
+                        scorer=Levenshtein.normalized_similarity)
+        np.maximum(snd, nor, out=snd)
     if across is None:
         sims += snd
         sims *= 0.5

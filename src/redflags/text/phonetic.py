@@ -105,7 +105,8 @@ _SOUND_CLASSES = str.maketrans({
 _VOWEL_W = re.compile(r"(?<=[aeiou])w(?![aeiouy])")
 # Katakana and Hangul write a consonant with no vowel after it with a filler vowel: u (o after
 # t/d) in Kana, eu (ㅡ) in Hangul; 즈/츠 write English z and ts.
-_KANA_FILLER = (re.compile(r"(?<=[bcdfgkmprsvz])u(?![aeiouy])"), re.compile(r"(?<=[td])o(?![aeiouy])"))
+_KANA_FILLER = (re.compile(r"(?<=[bcdfgkmprsvz])u(?![aeiouy])"),
+                re.compile(r"(?<=[td])o(?![aeiouy])"))
 _HANGUL_FILLER = re.compile(r"(?<=[^aeiouy])eu")
 # Han characters that write a bare consonant of a foreign name (Xinhua's transcription table:
 # 德 d, 特 t, 克 k, 格 g, 斯 s, 兹 z, 茨 ts, 姆 m, 夫 f, 布 b, 普 p, 尔 r...), read so when they

@@ -78,7 +78,8 @@ def _table_word(word: str, table: dict[str, str]) -> str:
 
 
 # The commonest Korean family names (about three in four Koreans bear one of these).
-_KOREAN_FAMILY = frozenset("김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민")
+_KOREAN_FAMILY = frozenset("김이박최정강조윤장임한오서신권황안송류전홍"
+                           "고문양손배백허유남심노하곽성차주우구민")
 
 
 def _hangul_syllable(ch: str) -> str:
