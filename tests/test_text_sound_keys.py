@@ -70,3 +70,15 @@ def test_sound_key_is_short_ascii(token: str, script: str) -> None:
     assert key and key.isascii()
     assert len(key) <= 2 * len(token)  # x is ks
     assert not set(key) & set("iuy")  # vowels come in three classes: a, e, o
+
+
+def test_abjad_names_keep_their_consonant_match() -> None:
+    # no short vowels written: a vowel-keeping key must not pull these below the threshold
+    m = Matcher()
+    assert m.compare(_person("محمد علي"), _person("Mohamed Ali")).score >= 0.55
+    assert m.compare(_person("משה"), _person("Moshe")).score >= 0.55
+
+
+def test_hebrew_final_bet_reads_v() -> None:
+    assert latinize("מקסימוב") == "mksimov"  # Maximov
+    assert latinize("בתיה").startswith("b")

@@ -843,14 +843,13 @@ def _without_closing_r(keys: list[str]) -> list[str]:
 def _blend_sound(q: PreparedEntity, c: PreparedEntity, sims: np.ndarray) -> None:
     """Token pairs across scripts: the mean of the letter/consonant similarity and the
     vowel-keeping sound key's (see ``sound_key``), which ranks the right spelling better."""
+    across: np.ndarray | None = None
     if q.mixed or c.mixed:
         across = np.not_equal.outer(np.array(q.vocab_latin, bool), np.array(c.vocab_latin, bool))
         if not across.any():
             return
     elif q.nonlatin == c.nonlatin:
         return  # both in Latin script, or both in others
-    else:
-        across = None
     if q.cjk or c.cjk:
         # CJK scripts do not tell l from r (merged here: rare pairs, every query prepared)
         q_keys = [k.replace("l", "r") for k in q.vocab_sound]
@@ -868,11 +867,16 @@ def _blend_sound(q: PreparedEntity, c: PreparedEntity, sims: np.ndarray) -> None
             nor = cdist(_without_closing_r(q.vocab_sound), c_keys,
                         scorer=Levenshtein.normalized_similarity)
         np.maximum(snd, nor, out=snd)
+    mean = (sims + snd) * 0.5
+    if q.semitic or c.semitic:
+        # Arabic and Hebrew do not write short vowels ("mhmd" ~ "Mohamed"): their sound key
+        # may raise a similarity, never lower it (the mean lost محمد علي ~ Mohamed Ali,
+        # 0.76 -> 0.41, and משה ~ Moshe, 0.86 -> 0.64)
+        np.maximum(mean, sims, out=mean)
     if across is None:
-        sims += snd
-        sims *= 0.5
+        sims[:] = mean
     else:
-        sims[across] = (sims[across] + snd[across]) * 0.5
+        sims[across] = mean[across]
 
 
 # --------------------------------------------------------------------------- other features
