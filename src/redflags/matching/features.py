@@ -867,8 +867,13 @@ def _blend_sound(q: PreparedEntity, c: PreparedEntity, sims: np.ndarray) -> None
             nor = cdist(_without_closing_r(q.vocab_sound), c_keys,
                         scorer=Levenshtein.normalized_similarity)
         np.maximum(snd, nor, out=snd)
+    semitic = q.semitic or c.semitic
+    if across is None and not semitic:  # the usual case: every pair is across scripts
+        sims += snd
+        sims *= 0.5
+        return
     mean = (sims + snd) * 0.5
-    if q.semitic or c.semitic:
+    if semitic:
         # Arabic and Hebrew do not write short vowels ("mhmd" ~ "Mohamed"): their sound key
         # may raise a similarity, never lower it (the mean lost محمد علي ~ Mohamed Ali,
         # 0.76 -> 0.41, and משה ~ Moshe, 0.86 -> 0.64)
