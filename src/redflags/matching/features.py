@@ -37,6 +37,7 @@ from redflags.text import (
     simple_spelling,
     token_kind,
 )
+from redflags.text.phonetic import han_syllable_key, sound_key
 
 # Below this a token pair is not an alignment at all (it would only add noise).
 TOKEN_MIN_SIM = 0.55
@@ -61,6 +62,8 @@ MAX_NAMES = 40
 # Han names: syllable runs up to this long are alignment items too (names this long only).
 HAN_SPAN_MAX = 5
 HAN_SPAN_TOKENS = 10
+# ...and a whole word of a name whose words are marked ("西瓦西坦帕拉姆·格林班克")
+HAN_SPAN_WORD_MAX = 8
 # "mij" ~ "maatschappij", "mfg" ~ "manufacturing": a contraction keeps the first and last
 # letters and some in between, in order.
 CONTRACTION_SIM = 0.7
@@ -213,9 +216,17 @@ class PreparedEntity:
     vocab_phonetic_jk: list[str]
     # loose keys with Han-derived items read as foreign sounds (pinyin -> English)
     vocab_phonetic_alt: list[str]
+    # vowel-keeping sound keys, for items compared across scripts; whether each item comes
+    # from a name in Latin script
+    vocab_sound: list[str]
+    vocab_latin: list[bool]
     cjk: bool
     han: bool
     semitic: bool
+    # some name is not in Latin script: token pairs across scripts compare on sound keys too
+    nonlatin: bool
+    # ...and some other name is
+    mixed: bool
     countries: frozenset[str]
     dates: dict[str, frozenset[str]]
     identifiers: dict[str, frozenset[str]]
@@ -301,6 +312,7 @@ def _person_full_names(props: Mapping[str, Sequence[str]]) -> list[str]:
 
 def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
                   lvocab: list[str], jvocab: list[str], avocab: list[str],
+                  svocab: list[str], latvocab: list[bool],
                   person: bool = False) -> PreparedName | None:
     tokens_all = name_tokens(text)
     if not tokens_all:
@@ -318,6 +330,18 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
     kinds = tuple(k for _, k in pairs)
     weights = tuple(token_weight(t, k) for t, k in pairs)
     items: list[tuple[int, int, int]] = []
+    latin = _is_latin_text(text)
+    script = _main_script(text)
+    sound_script = "latin" if latin else script
+
+    # a foreign name in Han writes its words apart ("罗伯特·布朗"): which word each syllable
+    # belongs to, so that no item spans two words
+    part_of = _han_parts(text, len(tokens)) if han and not latin and \
+        len(tokens) == len(tokens_all) else None
+    # sound keys per token; an item of several tokens joins theirs
+    sounds = [han_syllable_key(t, i == 0 or (part_of is not None and part_of[i] != part_of[i - 1]))
+              if han and not latin and t in syllables else sound_key(t, sound_script)
+              for i, t in enumerate(tokens)]
 
     def add(s: str, start: int, end: int) -> None:
         idx = vocab.get(s)
@@ -327,15 +351,26 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
             lvocab.append(phonetic(s, loose=True))
             jvocab.append(phonetic(s, merge_jk=True))
             avocab.append(phonetic(_pinyin_english(s), loose=True) if han else lvocab[-1])
+            svocab.append(sounds[start] if end == start + 1 else "".join(sounds[start:end]))
+            latvocab.append(latin)
         items.append((idx, start, end))
 
     for i, t in enumerate(tokens):
         add(t, i, i + 1)
     if len(tokens) <= 12:
         for i in range(len(tokens) - 1):
-            if kinds[i] != LEGAL_FORM and kinds[i + 1] != LEGAL_FORM:
+            if kinds[i] != LEGAL_FORM and kinds[i + 1] != LEGAL_FORM and \
+                    (part_of is None or part_of[i] == part_of[i + 1]):
                 add(tokens[i] + tokens[i + 1], i, i + 2)
-    if han and len(tokens) <= HAN_SPAN_TOKENS:
+    if part_of is not None:
+        # each word's syllable runs, and the whole word however long
+        for n in range(3, min(len(tokens), HAN_SPAN_WORD_MAX) + 1):
+            for i in range(len(tokens) - n + 1):
+                if part_of[i] == part_of[i + n - 1] and all(k == NAME for k in kinds[i:i + n]) \
+                        and (n <= HAN_SPAN_MAX or ((i == 0 or part_of[i - 1] != part_of[i]) and (
+                            i + n == len(tokens) or part_of[i + n] != part_of[i]))):
+                    add("".join(tokens[i:i + n]), i, i + n)
+    elif han and len(tokens) <= HAN_SPAN_TOKENS:
         # a foreign name in Han is one syllable per character: "jie ke si" ~ "Jacks"
         for n in range(3, min(len(tokens), HAN_SPAN_MAX) + 1):
             for i in range(len(tokens) - n + 1):
@@ -343,7 +378,6 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
                     add("".join(tokens[i:i + n]), i, i + n)
     name_toks = [t for t, k in pairs if k == NAME]
     joined = "".join(name_toks) or "".join(tokens)
-    script = _main_script(text)
     jp = "".join(phonetic(t) for t in name_toks)
     # a foreign name written in Han, read back in pinyin: j/q/x are palatal k/ch/s sounds.
     jp_loose = "".join(phonetic(t, loose=True) for t in name_toks)
@@ -372,7 +406,7 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
                             (t for t, k in pairs if k != LEGAL_FORM))),
         native=fold(text).replace(" ", ""),
         script=script,
-        latin=_is_latin_text(text),
+        latin=latin,
         han=han,
         cjk=_has_cjk(text),
         semitic=script in ("arabic", "hebrew"),
@@ -386,6 +420,21 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
 
 
 _PINYIN_EN = [("zh", "j"), ("x", "s"), ("q", "ch"), ("ji", "gi"), ("c", "ts"), ("w", "v")]
+
+
+_HAN_WORD_SEP = re.compile(r"[·・•‧\s]+")
+
+
+def _han_parts(text: str, count: int) -> list[int] | None:
+    """Index of the word each of a Han name's ``count`` tokens belongs to (None: one word,
+    or the words do not split the tokens cleanly)."""
+    words = [w for w in _HAN_WORD_SEP.split(text) if w]
+    if len(words) < 2:
+        return None
+    sizes = [len(name_tokens(w)) for w in words]
+    if sum(sizes) != count:
+        return None
+    return [k for k, n in enumerate(sizes) for _ in range(n)]
 
 
 def _pinyin_english(token: str) -> str:
@@ -413,14 +462,16 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
     lvocab: list[str] = []
     jvocab: list[str] = []
     avocab: list[str] = []
+    svocab: list[str] = []
+    latvocab: list[bool] = []
     names: list[PreparedName] = []
     seen: set[str] = set()
     for text in texts:
         if not isinstance(text, str) or text in seen or len(names) >= MAX_NAMES:
             continue
         seen.add(text)
-        prepared = _prepare_name(text, vocab, pvocab, lvocab, jvocab, avocab,
-                                 schema == "Person")
+        prepared = _prepare_name(text, vocab, pvocab, lvocab, jvocab, avocab, svocab,
+                                 latvocab, schema == "Person")
         if prepared is not None:
             names.append(prepared)
     id_props, country_props, address_props = _schema_props(schema)
@@ -443,9 +494,13 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
         vocab_phonetic_loose=lvocab,
         vocab_phonetic_jk=jvocab,
         vocab_phonetic_alt=avocab,
+        vocab_sound=svocab,
+        vocab_latin=latvocab,
         cjk=any(n.cjk for n in names),
         han=any(n.han for n in names),
         semitic=any(n.semitic for n in names),
+        nonlatin=not all(latvocab),
+        mixed=any(latvocab) and not all(latvocab),
         countries=countries,
         dates={k: v for k, v in dates.items() if v},
         identifiers=identifiers,
@@ -797,6 +852,8 @@ def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]
     orgs = q.schema != "Person" and c.schema != "Person"
     np.multiply(pho, ORG_PHONETIC_FACTOR if orgs and latin else PHONETIC_FACTOR, out=pho)
     np.maximum(lev, pho, out=lev)
+    if q.nonlatin or c.nonlatin:
+        _blend_sound(q, c, lev)
     # Between two short tokens one edit is another word ("DSM"/"FSM", "US"/"ISS"): screening
     # a short name against every listed name would otherwise find such neighbours for most
     # abbreviations. Short tokens align only when equal.
@@ -812,6 +869,58 @@ def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]
     if latin:
         _lift_typos(out, q.vocab, c.vocab)
     return out
+
+
+_CLOSING_R = re.compile(r"r(?![aeo])")
+
+
+def _without_closing_r(keys: list[str]) -> list[str]:
+    return [_CLOSING_R.sub("", k).replace("l", "r") if "r" in k else k.replace("l", "r")
+            for k in keys]
+
+
+def _blend_sound(q: PreparedEntity, c: PreparedEntity, sims: np.ndarray) -> None:
+    """Token pairs across scripts: the mean of the letter/consonant similarity and the
+    vowel-keeping sound key's (see ``sound_key``), which ranks the right spelling better."""
+    across: np.ndarray | None = None
+    if q.mixed or c.mixed:
+        across = np.not_equal.outer(np.array(q.vocab_latin, bool), np.array(c.vocab_latin, bool))
+        if not across.any():
+            return
+    elif q.nonlatin == c.nonlatin:
+        return  # both in Latin script, or both in others
+    if q.cjk or c.cjk:
+        # CJK scripts do not tell l from r (merged here: rare pairs, every query prepared)
+        q_keys = [k.replace("l", "r") for k in q.vocab_sound]
+        c_keys = [k.replace("l", "r") for k in c.vocab_sound]
+    else:
+        q_keys, c_keys = q.vocab_sound, c.vocab_sound
+    snd = cdist(q_keys, c_keys, scorer=Levenshtein.normalized_similarity)
+    if q.han != c.han:
+        # Mandarin drops a syllable-closing r: 罗伯特 luo bo te ~ Robert, 卡特 ka te ~ Carter
+        # (token AUC on the Chinese pairs, train / test: 0.881 / 0.865 -> 0.886 / 0.873)
+        if q.han:
+            nor = cdist(q_keys, _without_closing_r(c.vocab_sound),
+                        scorer=Levenshtein.normalized_similarity)
+        else:
+            nor = cdist(_without_closing_r(q.vocab_sound), c_keys,
+                        scorer=Levenshtein.normalized_similarity)
+        np.maximum(snd, nor, out=snd)
+    semitic = q.semitic or c.semitic
+    if across is None and not semitic:  # the usual case: every pair is across scripts
+        sims += snd
+        sims *= 0.5
+        return
+    mean = (sims + snd) * 0.5
+    if semitic:
+        # Arabic and Hebrew do not write short vowels ("mhmd" ~ "Mohamed"): their sound key
+        # may raise a similarity, never lower it (the mean lost محمد علي ~ Mohamed Ali,
+        # 0.76 -> 0.41, and משה ~ Moshe, 0.86 -> 0.64)
+        np.maximum(mean, sims, out=mean)
+    if across is None:
+        sims[:] = mean
+    else:
+        sims[across] = mean[across]
 
 
 # --------------------------------------------------------------------------- other features

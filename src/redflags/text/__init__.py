@@ -17,7 +17,7 @@ from redflags.text.tokens import (
 from redflags.text.translit import latinize
 
 # Bumped when a table or rule changes token output, so caches built on tokens rebuild.
-__version__ = "3"
+__version__ = "4"
 
 __all__ = [
     "GENERIC",

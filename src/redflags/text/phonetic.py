@@ -79,3 +79,83 @@ def simple_spelling(token: str) -> str:
     for a, b in _DIGRAPHS:
         t = t.replace(a, b)
     return _REPEAT.sub(r"\1", t.translate(_SIMPLE)) or token[:1]
+
+
+# A key for comparing a name across scripts that keeps the vowels, in three classes (a, e/i/y,
+# o/u): the consonant skeleton alone cannot tell "Nagisa" from "nagaseu", nor "Ella" from
+# "Elai", and most hard negatives of a transliteration differ in a vowel. Letters are
+# classed as in ``phonetic`` but f/v/w stay apart from b/p; l and r are merged later, and
+# only against CJK scripts. Token AUC (name pairs, train / test), consonant key vs. the mean
+# of both: Chinese 0.858/0.841 -> 0.872/0.857, Korean 0.850/0.826 -> 0.873/0.845,
+# Katakana 0.928/0.915 -> 0.944/0.930, Russian 0.952/0.920 -> 0.956/0.938.
+_SOUND_DIGRAPHS = [
+    ("tsch", "c"), ("sch", "s"), ("tch", "c"), ("dzh", "j"), ("zh", "j"), ("dj", "j"),
+    ("ch", "c"), ("sh", "s"), ("kh", "h"), ("gh", "g"), ("ph", "f"), ("th", "t"), ("ck", "k"),
+    ("cz", "c"), ("sz", "s"), ("ce", "se"), ("ci", "si"), ("cy", "si"),
+    ("ts", "s"), ("tz", "s"), ("dz", "s"), ("x", "ks"), ("qu", "kv"), ("wh", "w"),
+]
+_SOUND_CLASSES = str.maketrans({
+    "b": "b", "p": "b", "f": "f", "v": "f", "w": "f",
+    "c": "c", "j": "c", "k": "k", "q": "k", "g": "k", "d": "t", "t": "t", "s": "s", "z": "s",
+    "l": "l", "r": "r", "m": "m", "n": "n", "h": None, "'": None,
+    "a": "a", "e": "e", "i": "e", "y": "e", "o": "o", "u": "o",
+})
+# an English final e after a consonant is silent ("Thorne", "Wilde"), a w after a vowel is
+# part of it ("Brown" ~ 布朗 bu lang, ブラウン)
+_VOWEL_W = re.compile(r"(?<=[aeiou])w(?![aeiouy])")
+# Katakana and Hangul write a consonant with no vowel after it with a filler vowel: u (o after
+# t/d) in Kana, eu (ㅡ) in Hangul; 즈/츠 write English z and ts.
+_KANA_FILLER = (re.compile(r"(?<=[bcdfgkmprsvz])u(?![aeiouy])"),
+                re.compile(r"(?<=[td])o(?![aeiouy])"))
+_HANGUL_FILLER = re.compile(r"(?<=[^aeiouy])eu")
+# Han characters that write a bare consonant of a foreign name (Xinhua's transcription table:
+# 德 d, 特 t, 克 k, 格 g, 斯 s, 兹 z, 茨 ts, 姆 m, 夫 f, 布 b, 普 p, 尔 r...), read so when they
+# are not the name's first syllable
+_HAN_BARE = {"de": "d", "te": "t", "ke": "k", "ge": "g", "le": "l", "se": "s", "ze": "z",
+             "he": "h", "si": "s", "zi": "z", "ci": "ts", "shi": "sh", "mu": "m", "fu": "f",
+             "bu": "b", "pu": "p", "er": "r", "ri": "r", "shen": "sh"}
+
+
+def _sound_classes(t: str) -> str:
+    for a, b in _SOUND_DIGRAPHS:
+        if a in t:
+            t = t.replace(a, b)
+    return _REPEAT.sub(r"\1", t.translate(_SOUND_CLASSES))
+
+
+@lru_cache(maxsize=65536)
+def sound_key(token: str, script: str = "latin") -> str:
+    """Vowel-keeping sound key of a latinized token written in ``script`` (latin, hangul,
+    kana or any other; Han syllables go through ``han_sound_key``)."""
+    t = token.lower()
+    if script == "latin":
+        if len(t) > 3 and t[-1] == "e" and t[-2] not in "aeiouy":
+            t = t[:-1]
+        if "w" in t:
+            t = _VOWEL_W.sub("", t)
+    elif script == "kana":
+        for rx in _KANA_FILLER:
+            t = rx.sub("", t)
+    elif script == "hangul":
+        t = _HANGUL_FILLER.sub("", t.replace("jeu", "z").replace("cheu", "ts"))
+    return _sound_classes(t) or t[:1]
+
+
+_PINYIN_SOUND = {"x": "sh", "q": "ch", "c": "ts", "w": "v"}
+
+
+@lru_cache(maxsize=4096)
+def han_syllable_key(s: str, initial: bool) -> str:
+    """``sound_key`` of one pinyin syllable of a foreign name written in Han, read as the
+    sound it stands for (``initial``: it starts the name)."""
+    if not initial and s in _HAN_BARE:
+        s = _HAN_BARE[s]
+    if s.startswith("y") and len(s) > 1:
+        s = s[1:]  # pinyin y- only marks a syllable starting with i/u
+    if s.startswith("zh"):
+        s = "j" + s[2:]
+    elif not s.startswith(("ch", "sh")) and s[:1] in _PINYIN_SOUND:
+        s = _PINYIN_SOUND[s[0]] + s[1:]
+    if s.endswith("ng"):
+        s = s[:-1]  # a closing -ng writes an English n: 布朗 Brown, 林肯 Lincoln
+    return _sound_classes(s) or s[:1]

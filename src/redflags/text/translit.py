@@ -77,10 +77,24 @@ def _table_word(word: str, table: dict[str, str]) -> str:
     return "".join(out)
 
 
+# The commonest Korean family names (about three in four Koreans bear one of these).
+_KOREAN_FAMILY = frozenset("김이박최정강조윤장임한오서신권황안송류전홍"
+                           "고문양손배백허유남심노하곽성차주우구민")
+
+
+def _hangul_syllable(ch: str) -> str:
+    out = anyascii(ch)
+    # a closing ㅅ is read t: 앳킨스 Atkins, 페팃 Pettit (anyascii gives s)
+    if 0xAC00 <= ord(ch) <= 0xD7A3 and (ord(ch) - 0xAC00) % 28 == 19:
+        out = out[:-1] + "t"
+    return out
+
+
 def _hangul(run: str) -> str:
-    syllables = [anyascii(c) for c in run]
-    # Korean personal names are written as one word (family + given): 김정은 -> gim jeongeun.
-    if len(syllables) == 3:
+    syllables = [_hangul_syllable(c) for c in run]
+    # Korean personal names are written as one word (family + given): 김정은 -> gim jeongeun;
+    # a foreign name is not split (브룬지 Broonzy).
+    if len(syllables) == 3 and run[0] in _KOREAN_FAMILY:
         return syllables[0] + " " + "".join(syllables[1:])
     return "".join(syllables)
 
