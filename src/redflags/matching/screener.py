@@ -26,9 +26,8 @@ from redflags.matching import DEFAULT_THRESHOLD, Matcher
 from redflags.matching.index import Index
 from redflags.matching.keys import (
     IDENTIFIER_WEIGHT,
-    entity_identifiers,
+    entity_keys,
     entity_names,
-    name_keys,
     name_norm,
 )
 from redflags.matching.prepared import load as load_prepared
@@ -62,11 +61,8 @@ _EMPTY = Candidates(np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(0, 
 
 
 def query_keys(query: Mapping[str, Any]) -> set[str]:
-    keys: set[str] = set()
-    for name in entity_names(query):
-        keys |= name_keys(name)
-    keys.update(entity_identifiers(query))
-    return keys
+    """The keys a query votes with: exactly those an indexed entity is found by."""
+    return entity_keys(query)
 
 
 class Screener:
