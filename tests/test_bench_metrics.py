@@ -104,7 +104,9 @@ def test_reliability_bins_cover_every_pair(data: list[tuple[float, bool]]) -> No
     assert sum(b.n for b in curve) == len(scores)
     for b in curve:
         if b.n:
-            assert b.mean_score is not None and b.lo <= b.mean_score <= b.hi
+            # the mean of n equal scores just below an edge may round past it by an ulp
+            assert b.mean_score is not None
+            assert b.lo - 1e-12 <= b.mean_score <= b.hi + 1e-12
     assert all(a.hi == pytest.approx(b.lo) for a, b in pairwise(curve))
 
 
