@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -823,24 +823,21 @@ def _lift_typos(rows: list[list[float]], a: list[str], b: list[str],
     whole screening query (bench.ab_screen); there numpy finds the few cells to check.
     """
     osa = OSA.distance
+    cells: Iterable[tuple[int, int]]
     if sims.size > TYPO_SCAN_CELLS:
         # compared as float64, as the scan compares the listed values (the matrix is
         # float32: a sound-alike's 0.9 is just below the float64 0.9 and gets lifted)
         low, high = np.float64(TYPO_LOW), np.float64(TYPO_SIM)
         ii, jj = np.nonzero((sims >= low) & (sims < high))
-        for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
-            s, t = a[i], b[j]
-            if len(s) >= TYPO_MIN_LEN and len(t) >= TYPO_MIN_LEN and \
-                    osa(s, t, score_cutoff=1) == 1:
-                rows[i][j] = TYPO_SIM
-        return
-    for i, row in enumerate(rows):
-        for j, x in enumerate(row):
-            if TYPO_LOW <= x < TYPO_SIM:
-                s, t = a[i], b[j]
-                if len(s) >= TYPO_MIN_LEN and len(t) >= TYPO_MIN_LEN and \
-                        osa(s, t, score_cutoff=1) == 1:
-                    row[j] = TYPO_SIM
+        cells = zip(ii.tolist(), jj.tolist(), strict=True)
+    else:
+        cells = ((i, j) for i, row in enumerate(rows) for j, x in enumerate(row)
+                 if TYPO_LOW <= x < TYPO_SIM)
+    for i, j in cells:
+        s, t = a[i], b[j]
+        if len(s) >= TYPO_MIN_LEN and len(t) >= TYPO_MIN_LEN and \
+                osa(s, t, score_cutoff=1) == 1:
+            rows[i][j] = TYPO_SIM
 
 
 def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]:
