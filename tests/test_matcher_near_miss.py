@@ -87,3 +87,23 @@ def test_evidence_features_fill_entity_level_values() -> None:
     assert values["date_match"] == 0.7  # the year agrees at the coarser precision
     # an identifier corroborates the name: no near-miss penalty left
     assert values["name_near_miss_alone"] == 0.0
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Timohy", "Adam"),  # same skeleton "tm", different first sound
+    ("Meale", "Maulawi"),  # same skeleton "ml", letters far apart
+])
+def test_a_shared_consonant_skeleton_alone_is_no_sound_alike(a: str, b: str) -> None:
+    assert _token_sim(a, b) < 0.8
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Mohammed", "Muhammad"), ("Moussa", "Musa"), ("Schmidt", "Shmit"),
+])
+def test_spelling_variants_still_sound_alike(a: str, b: str) -> None:
+    assert _token_sim(a, b) >= 0.85
+
+
+def test_unrelated_names_with_the_same_skeletons_do_not_match(matcher: Matcher) -> None:
+    # seen screening generated rows: 0.83 against a listed "ADAM, Maulawi" before the rule
+    assert matcher.compare(person("Timohy Meale"), person("ADAM, Maulawi")).score < 0.3

@@ -48,6 +48,12 @@ PHONETIC_FACTOR = 0.9
 # sound alike ("PHARML" / "PROMOIL", "Lara" / "LRA") are weaker evidence than two spellings of
 # a person's name.
 ORG_PHONETIC_FACTOR = 0.75
+# Between two Latin spellings a consonant skeleton is loose: it drops vowels and merges
+# voicing, so "Timohy" ~ "Adam" (both "tm") and "Meale" ~ "Maulawi" ("ml"). A sound-alike
+# there must start with the same sound and may not rise more than this above the letters'
+# own similarity (real variants stay close in letters: Muhammad/Mohammed 0.75, Musa/Moussa
+# 0.67; Meale/Maulawi 0.43).
+PHONETIC_MARGIN = 0.3
 # An acronym spelling the other name's initials is good but not letter-perfect evidence.
 ACRONYM_SIM = 0.8
 # Kind weights: a generic org word ("trading") or legal form ("ltd") says little about identity.
@@ -863,6 +869,8 @@ def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]
                     scorer=Levenshtein.normalized_similarity)
     orgs = q.schema != "Person" and c.schema != "Person"
     np.multiply(pho, ORG_PHONETIC_FACTOR if orgs and latin else PHONETIC_FACTOR, out=pho)
+    if latin and not (q.nonlatin or c.nonlatin):
+        _spelled_sound(q.vocab, c.vocab, lev, pho)
     np.maximum(lev, pho, out=lev)
     if q.nonlatin or c.nonlatin:
         _blend_sound(q, c, lev)
@@ -881,6 +889,27 @@ def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]
     if latin:
         _lift_typos(out, q.vocab, c.vocab, lev)
     return out
+
+
+def _spelled_sound(a: list[str], b: list[str], lev: npt.NDArray[np.floating[Any]],
+                   pho: npt.NDArray[np.floating[Any]]) -> None:
+    """Sound-alike credit between two Latin spellings: only for tokens that start with the
+    same sound, and at most PHONETIC_MARGIN above their letters' similarity (see there)."""
+    raised = pho > lev
+    if not raised.any():
+        return
+    same_onset = np.equal.outer(np.array([_onset(t) for t in a]), np.array([_onset(t) for t in b]))
+    capped = np.minimum(pho, lev + PHONETIC_MARGIN)
+    pho[...] = np.where(same_onset, capped, lev)
+
+
+@lru_cache(maxsize=65536)
+def _onset(token: str) -> str:
+    """The first sound of a Latin token, in the classes of ``phonetic`` (a vowel, h, w or y
+    is one class: "Yusuf" ~ "Iosif", "Wladimir" keeps its typo route to "Vladimir")."""
+    if not token or token[0] in "aeiouyhw":
+        return "_"
+    return phonetic(token)[:1]
 
 
 _CLOSING_R = re.compile(r"r(?![aeo])")
