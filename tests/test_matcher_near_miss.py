@@ -107,3 +107,18 @@ def test_spelling_variants_still_sound_alike(a: str, b: str) -> None:
 def test_unrelated_names_with_the_same_skeletons_do_not_match(matcher: Matcher) -> None:
     # seen screening generated rows: 0.83 against a listed "ADAM, Maulawi" before the rule
     assert matcher.compare(person("Timohy Meale"), person("ADAM, Maulawi")).score < 0.3
+
+
+def _org_token_sim(a: str, b: str) -> float:
+    q = prepare({"schema": "Company", "properties": {"name": [a]}})
+    c = prepare({"schema": "Company", "properties": {"name": [b]}})
+    return similarity_matrix(q, c)[q.vocab.index(a.lower())][c.vocab.index(b.lower())]
+
+
+@pytest.mark.parametrize(("a", "b", "lifted"), [
+    ("Tanner", "Tanker", False),  # another word, as often as a typo, in a company name
+    ("Clark", "Clara", False),
+    ("Hikvison", "Hikvision", True),  # a long word one letter off is a typo
+])
+def test_company_words_get_the_typo_lift_only_when_long(a: str, b: str, lifted: bool) -> None:
+    assert (_org_token_sim(a, b) >= TYPO_SIM) is lifted

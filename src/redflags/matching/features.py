@@ -817,10 +817,14 @@ TYPO_MIN_LEN = 4
 TYPO_SIM = 0.9
 TYPO_LOW = 1.0 - 1.0 / TYPO_MIN_LEN  # one edit in the shortest such word
 TYPO_SCAN_CELLS = 48  # larger matrices: numpy finds the cells to check
+# An organisation's name is spelled, not typed from hearing: between two company names one
+# letter apart in a short word is another word as often as a typo ("Tanner" / "Tanker",
+# "Clark" / "Clara", "Cook" / "Aook"), so only longer words get the typo lift.
+TYPO_MIN_LEN_ORG = 7
 
 
 def _lift_typos(rows: list[list[float]], a: list[str], b: list[str],
-                sims: npt.NDArray[np.floating[Any]]) -> None:
+                sims: npt.NDArray[np.floating[Any]], min_len: int = TYPO_MIN_LEN) -> None:
     """Raise token pairs one edit apart (both TYPO_MIN_LEN+ letters) to TYPO_SIM.
 
     A Python scan of the finished rows on small matrices: on the typical 3x5 matrix each
@@ -841,7 +845,7 @@ def _lift_typos(rows: list[list[float]], a: list[str], b: list[str],
                  if TYPO_LOW <= x < TYPO_SIM)
     for i, j in cells:
         s, t = a[i], b[j]
-        if len(s) >= TYPO_MIN_LEN and len(t) >= TYPO_MIN_LEN and \
+        if len(s) >= min_len and len(t) >= min_len and \
                 osa(s, t, score_cutoff=1) == 1:
             rows[i][j] = TYPO_SIM
 
@@ -887,7 +891,7 @@ def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]
             lev[both] = 0.0
     out: list[list[float]] = lev.tolist()
     if latin:
-        _lift_typos(out, q.vocab, c.vocab, lev)
+        _lift_typos(out, q.vocab, c.vocab, lev, TYPO_MIN_LEN_ORG if orgs else TYPO_MIN_LEN)
     return out
 
 
