@@ -873,8 +873,7 @@ def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]
                     scorer=Levenshtein.normalized_similarity)
     orgs = q.schema != "Person" and c.schema != "Person"
     np.multiply(pho, ORG_PHONETIC_FACTOR if orgs and latin else PHONETIC_FACTOR, out=pho)
-    if latin and not (q.nonlatin or c.nonlatin):
-        _spelled_sound(q.vocab, c.vocab, lev, pho)
+    _spelled_sound(q, c, lev, pho)
     np.maximum(lev, pho, out=lev)
     if q.nonlatin or c.nonlatin:
         _blend_sound(q, c, lev)
@@ -895,16 +894,21 @@ def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]
     return out
 
 
-def _spelled_sound(a: list[str], b: list[str], lev: npt.NDArray[np.floating[Any]],
+def _spelled_sound(q: PreparedEntity, c: PreparedEntity, lev: npt.NDArray[np.floating[Any]],
                    pho: npt.NDArray[np.floating[Any]]) -> None:
     """Sound-alike credit between two Latin spellings: only for tokens that start with the
-    same sound, and at most PHONETIC_MARGIN above their letters' similarity (see there)."""
+    same sound, and at most PHONETIC_MARGIN above their letters' similarity (see there).
+    Token by token: an entity with an alias in another script keeps its Latin ones."""
     raised = pho > lev
+    if q.nonlatin or c.nonlatin:
+        raised &= np.logical_and.outer(np.array(q.vocab_latin, bool),
+                                       np.array(c.vocab_latin, bool))
     if not raised.any():
         return
-    same_onset = np.equal.outer(np.array([_onset(t) for t in a]), np.array([_onset(t) for t in b]))
-    capped = np.minimum(pho, lev + PHONETIC_MARGIN)
-    pho[...] = np.where(same_onset, capped, lev)
+    same_onset = np.equal.outer(np.array([_onset(t) for t in q.vocab]),
+                                np.array([_onset(t) for t in c.vocab]))
+    capped = np.where(same_onset, np.minimum(pho, lev + PHONETIC_MARGIN), lev)
+    pho[raised] = capped[raised]
 
 
 @lru_cache(maxsize=65536)
