@@ -122,3 +122,14 @@ def _org_token_sim(a: str, b: str) -> float:
 ])
 def test_company_words_get_the_typo_lift_only_when_long(a: str, b: str, lifted: bool) -> None:
     assert (_org_token_sim(a, b) >= TYPO_SIM) is lifted
+
+
+def test_a_short_acronym_is_weaker_evidence_than_a_long_one(matcher: Matcher) -> None:
+    def org(name: str) -> dict[str, Any]:
+        return {"schema": "Organization", "properties": {"name": [name]}}
+
+    # a day-care centre is not the listed "CAR CARE CENTER" because it ends in "CCC"
+    chance = matcher.compare(org("Ravenswood Community CCC"), org("CAR CARE CENTER")).score
+    assert chance < DEFAULT_THRESHOLD
+    assert matcher.compare(org("PLA"), org("People's Liberation Army")).score >= \
+        DEFAULT_THRESHOLD

@@ -56,6 +56,11 @@ ORG_PHONETIC_FACTOR = 0.75
 PHONETIC_MARGIN = 0.3
 # An acronym spelling the other name's initials is good but not letter-perfect evidence.
 ACRONYM_SIM = 0.8
+# ... unless it has three letters or fewer: most three-word names spell one, so against a
+# list of tens of thousands of names a short acronym finds initials by chance ("CCC" ~ "Car
+# Care Center", "ABC" ~ "Active Business Consult" for Chicago day-care centres).
+ACRONYM_SIM_SHORT = 0.7
+ACRONYM_SHORT = 3
 # Kind weights: a generic org word ("trading") or legal form ("ltd") says little about identity.
 KIND_WEIGHT = {NAME: 1.0, GENERIC: 0.25, LEGAL_FORM: 0.08, NUMBER: 0.0}
 # Identifier properties where one entity has one value: a different value is evidence against.
@@ -566,11 +571,12 @@ def _match_acronyms(a: PreparedName, b: PreparedName, a_used: list[bool], b_used
             if any(b_used[j] for j in span):
                 continue
             if "".join(b.tokens[j][0] for j in span) == tok:
+                sim = ACRONYM_SIM_SHORT if n <= ACRONYM_SHORT else ACRONYM_SIM
                 a_used[i] = True
-                a_cov[i] = ACRONYM_SIM
+                a_cov[i] = sim
                 for j in span:
                     b_used[j] = True
-                    b_cov[j] = ACRONYM_SIM
+                    b_cov[j] = sim
                 break
 
 
