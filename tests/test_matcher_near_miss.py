@@ -133,3 +133,13 @@ def test_a_short_acronym_is_weaker_evidence_than_a_long_one(matcher: Matcher) ->
     assert chance < DEFAULT_THRESHOLD
     assert matcher.compare(org("PLA"), org("People's Liberation Army")).score >= \
         DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize(("a", "b", "aligned"), [
+    ("Reilly", "RIL", False),  # letters in common, not an abbreviation
+    ("Dett", "ETT", False),
+    ("Tots", "Tot", True),  # the longer word starts with the short one
+])
+def test_a_short_company_word_aligns_only_with_its_own_extension(
+        a: str, b: str, aligned: bool) -> None:
+    assert (_org_token_sim(a, b) > 0.0) is aligned

@@ -891,9 +891,15 @@ def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]
     if orgs and latin:
         q_short = np.fromiter((len(t) <= SHORT_TOKEN for t in q.vocab), bool, len(q.vocab))
         c_short = np.fromiter((len(t) <= SHORT_TOKEN for t in c.vocab), bool, len(c.vocab))
-        if q_short.any() and c_short.any():
-            both = np.outer(q_short, c_short) & (lev < 1.0)
-            lev[both] = 0.0
+        if q_short.any() or c_short.any():
+            # a short token against a longer one too ("RIL" / "Reilly", "ETT" / "Dett"): an
+            # abbreviation is found by the acronym and prefix rules, not by letters in common
+            # (a longer word that starts with the short one stays: "Tot" / "Tots")
+            short = np.logical_or.outer(q_short, c_short) & (lev < 1.0)
+            for i, j in zip(*np.nonzero(short), strict=True):
+                a, b = q.vocab[i], c.vocab[j]
+                if not (a.startswith(b) or b.startswith(a)):
+                    lev[i, j] = 0.0
     out: list[list[float]] = lev.tolist()
     if latin:
         _lift_typos(out, q.vocab, c.vocab, lev, TYPO_MIN_LEN_ORG if orgs else TYPO_MIN_LEN)
