@@ -239,6 +239,8 @@ class PreparedEntity:
     nonlatin: bool
     # ...and some other name is
     mixed: bool
+    # each item's first sound (``_onset``), one byte an item, for Latin sound-alikes
+    onsets: bytes
     countries: frozenset[str]
     dates: dict[str, frozenset[str]]
     identifiers: dict[str, frozenset[str]]
@@ -513,6 +515,7 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
         semitic=any(n.semitic for n in names),
         nonlatin=not all(latvocab),
         mixed=any(latvocab) and not all(latvocab),
+        onsets="".join(_onset(t) for t in vocab).encode("ascii", "replace"),
         countries=countries,
         dates={k: v for k, v in dates.items() if v},
         identifiers=identifiers,
@@ -910,17 +913,16 @@ def _spelled_sound(q: PreparedEntity, c: PreparedEntity, lev: npt.NDArray[np.flo
                    pho: npt.NDArray[np.floating[Any]]) -> None:
     """Sound-alike credit between two Latin spellings: only for tokens that start with the
     same sound, and at most PHONETIC_MARGIN above their letters' similarity (see there).
-    Token by token: an entity with an alias in another script keeps its Latin ones."""
-    raised = pho > lev
+    Token by token: an entity with an alias in another script keeps it for its Latin names.
+    (A cap on ``pho``, not a mask of the cells it raises: four numpy calls, ~5 us a pair.)"""
+    q_on = np.frombuffer(q.onsets, np.uint8)
+    c_on = np.frombuffer(c.onsets, np.uint8)
+    cap = np.where(q_on[:, None] == c_on[None, :], lev + PHONETIC_MARGIN, lev)
     if q.nonlatin or c.nonlatin:
-        raised &= np.logical_and.outer(np.array(q.vocab_latin, bool),
-                                       np.array(c.vocab_latin, bool))
-    if not raised.any():
-        return
-    same_onset = np.equal.outer(np.array([_onset(t) for t in q.vocab]),
-                                np.array([_onset(t) for t in c.vocab]))
-    capped = np.where(same_onset, np.minimum(pho, lev + PHONETIC_MARGIN), lev)
-    pho[raised] = capped[raised]
+        latin = np.logical_and.outer(np.array(q.vocab_latin, bool),
+                                     np.array(c.vocab_latin, bool))
+        cap[~latin] = np.inf
+    np.minimum(pho, cap, out=pho)
 
 
 @lru_cache(maxsize=65536)
