@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from redflags import __version__
-from redflags.cli import graph_cmd, lists_cmds, screen_cmd, serve_cmds
+from redflags.cli import check_cmd, graph_cmd, lists_cmds, screen_cmd, serve_cmds
 
 app = typer.Typer(
     name="redflags",
@@ -18,6 +18,7 @@ app = typer.Typer(
 
 # The everyday job first, then the lists, then the other ways in.
 app.command()(screen_cmd.screen)
+app.command()(check_cmd.check)
 app.command()(lists_cmds.lists)
 app.command()(lists_cmds.update)
 app.command("import")(lists_cmds.import_)

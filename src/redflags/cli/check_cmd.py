@@ -1,0 +1,101 @@
+"""`redflags check NAME`: screen one name from the command line, with the evidence."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from redflags.cli.common import StoreOption, console, err_console, friendly_errors
+from redflags.errors import RedflagsError
+from redflags.reports.check import print_check
+from redflags.reports.results import hit_record
+from redflags.screening.columns import ColumnMap, Reject, build_query
+
+EXIT_HITS = 3
+
+
+@friendly_errors
+def check(
+    name: Annotated[str, typer.Argument(help="The name to screen, in any script.")],
+    type_: Annotated[
+        str | None,
+        typer.Option("--type", help="person, company, organization, vessel... "
+                     "(default: guessed from the other options, else any legal entity)."),
+    ] = None,
+    country: Annotated[
+        str | None, typer.Option(help="Country name or code (several: comma-separated).")
+    ] = None,
+    birth_date: Annotated[
+        str | None, typer.Option("--birth-date", help="Date of birth (a person).")
+    ] = None,
+    incorporated: Annotated[
+        str | None, typer.Option("--incorporated", help="Incorporation date (a company).")
+    ] = None,
+    lei: Annotated[str | None, typer.Option(help="LEI code.")] = None,
+    registration: Annotated[
+        str | None, typer.Option("--registration-number", help="Registration number.")
+    ] = None,
+    isin: Annotated[str | None, typer.Option(help="ISIN.")] = None,
+    tax_id: Annotated[str | None, typer.Option("--tax-id", help="Tax number.")] = None,
+    address: Annotated[str | None, typer.Option(help="Address.")] = None,
+    alias: Annotated[
+        str | None, typer.Option(help="Other names, separated by ';'.")
+    ] = None,
+    list_: Annotated[
+        list[str] | None,
+        typer.Option("--list", help="Screen against this list only (repeatable; default all)."),
+    ] = None,
+    threshold: Annotated[
+        float | None, typer.Option(help="Score (0..1) from which a result is a hit.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Results shown.")] = 5,
+    algorithm: Annotated[
+        str | None, typer.Option(help="Matching algorithm (default: the current one).")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the results as JSON (the query and every "
+                           "result with its explanation and list entry).")
+    ] = False,
+    fail_on_hit: Annotated[
+        bool, typer.Option("--fail-on-hit", help="Exit with code 3 when the name is a hit.")
+    ] = False,
+    store: StoreOption = None,
+) -> None:
+    """Screen one name against the lists: ranked results, why each hit matched, and the
+    list entry as published.
+
+    Exit codes: 0 done, 3 a hit with --fail-on-hit, 2 error.
+    """
+    from redflags.matching import DEFAULT_THRESHOLD
+    from redflags.screening.engine import load_engine
+    from redflags.screening.job import engine_target
+
+    row = {"name": name, "type": type_, "country": country, "birth_date": birth_date,
+           "incorporation_date": incorporated, "lei": lei, "registration_number": registration,
+           "isin": isin, "tax_id": tax_id, "address": address, "alias": alias}
+    given = {role: value for role, value in row.items() if value is not None}
+    # the same query a file row with these columns would make: one set of rules for both
+    built = build_query(given, ColumnMap({role: role for role in given}), 1)
+    if isinstance(built, Reject):
+        raise RedflagsError(f"cannot screen {name!r}: {built.message}")
+    used = DEFAULT_THRESHOLD if threshold is None else threshold
+    engine = load_engine(store, list_, on_build=lambda msg: err_console.print(msg))
+    target = engine_target(engine, algorithm)
+    hits = target.screen(built.entity, threshold=used, limit=limit)
+    records = [hit_record(h) for h in hits]
+    for note in built.notes:
+        err_console.print(f"[yellow]note:[/] {note}")
+    lists = [i.to_dict() for i in engine.lists]
+    if as_json:
+        out = {"query": built.entity, "threshold": used, "results": records, "lists": lists}
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1, default=str) + "\n")
+    else:
+        print_check(console, built.entity, records, threshold=used, lists=lists)
+    if fail_on_hit and any(r["match"] for r in records):
+        sys.exit(EXIT_HITS)
+
+
+__all__ = ["check"]

@@ -1,0 +1,118 @@
+"""The terminal answer for one name (`redflags check`): the ranked hits, why the best ones
+matched, the list entries as published, and how current the lists are."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+# Features whose contribution is below this are left out of the "why" table (they are in
+# --json): a dozen near-zero rows hide the two that decided.
+SHOWN_CONTRIBUTION = 0.01
+
+
+def print_check(
+    console: Console,
+    query: Mapping[str, Any],
+    records: Sequence[Mapping[str, Any]],
+    *,
+    threshold: float,
+    lists: Sequence[Mapping[str, Any]],
+    explain: int = 3,
+) -> None:
+    """``records`` are hits as ``reports.results.hit_record`` makes them, best first;
+    the first ``explain`` matches get their feature table and list entry."""
+    props = query.get("properties") or {}
+    facts = [f"{k}={', '.join(v)}" for k, v in props.items() if k != "name" and v]
+    console.print(
+        f"[bold]{', '.join(props.get('name') or [])}[/] ({query.get('schema')})"
+        + (f"  {'; '.join(facts)}" if facts else "")
+    )
+    matches = [r for r in records if r["match"]]
+    if matches:
+        console.print(f"[bold red]{len(matches)} hit(s)[/] at threshold {threshold:g}")
+    else:
+        console.print(f"[green]No hit[/] at threshold {threshold:g}"
+                      + (" (closest results below)" if records else ""))
+    records = sorted(records, key=lambda r: -r["score"])  # siblings come after their hit
+    if records:
+        table = Table(show_edge=False)
+        table.add_column("#", justify="right")
+        table.add_column("score", justify="right")
+        table.add_column("listed as (matched name)", ratio=3)
+        table.add_column("list: program", ratio=3, overflow="fold")
+        table.add_column("listed on", no_wrap=True)
+        for i, r in enumerate(records, 1):
+            listed = str(r.get("caption") or r.get("entity_id"))
+            matched = r.get("matched_name")
+            if matched and matched.casefold() != listed.casefold():
+                listed += f" ({matched})"
+            if r.get("derived"):
+                listed += " [through ownership]"
+            programs = ", ".join(r.get("programs") or [])
+            score = f"{r['score']:.2f}"
+            table.add_row(
+                str(i), f"[bold red]{score}[/]" if r["match"] else score, listed,
+                ", ".join(r.get("lists") or []) + (f": {programs}" if programs else ""),
+                str(r.get("listed_on") or ""),
+            )
+        console.print(table)
+    explained: set[str] = set()
+    for r in (r for r in records if r["match"]):
+        # siblings (one party on several lists) share their explanation: show it once
+        key = str(r.get("matched_name") or r.get("caption")).casefold()
+        if key in explained or len(explained) >= explain:
+            continue
+        explained.add(key)
+        _print_why(console, r)
+    _print_lists(console, lists)
+
+
+def _print_why(console: Console, r: Mapping[str, Any]) -> None:
+    console.print()
+    console.print(f"[bold]Why {r.get('caption')}[/] scored {r['score']:.2f} "
+                  f"({r.get('algorithm')} {r.get('algorithm_version')}): "
+                  f"{r.get('query_name')!r} ~ {r.get('matched_name')!r}")
+    names = (r.get("query_name"), r.get("matched_name"))
+    table = Table(show_edge=False)
+    for col in ("feature", "value", "contribution", "compared"):
+        table.add_column(col, justify="right" if col in ("value", "contribution") else "left")
+    for e in r.get("explanation") or []:
+        if abs(e["contribution"]) < SHOWN_CONTRIBUTION:
+            continue
+        pair = (e.get("query_value"), e.get("candidate_value"))
+        # the name features all compare the pair named above: only the others say what
+        compared = "" if pair == names else " | ".join(str(x) for x in pair if x)
+        compared = compared or str(e.get("detail") or "")
+        table.add_row(e["name"], f"{e['value']:.2f}", f"{e['contribution']:+.2f}",
+                      compared[:80])
+    console.print(table)
+    entry = [("record", r.get("record_id")), ("list version", r.get("list_version")),
+             ("source", r.get("source_url")),
+             ("citations", ", ".join(r.get("citations") or []))]
+    for key, value in entry:
+        if value:
+            console.print(f"  {key}: {value}")
+    for ev in r.get("evidence") or []:
+        if ev.get("kind") == "derived":
+            screened = (ev.get("screened_entity") or {}).get("caption")
+            console.print(f"  through ownership: {screened} — {ev.get('relation')} "
+                          f"{ev.get('share') or ''} — {ev.get('listed_name')} "
+                          f"({ev.get('rule')}: {ev.get('verdict')})")
+
+
+def _print_lists(console: Console, lists: Sequence[Mapping[str, Any]]) -> None:
+    dated = [f"{i['name']} {i.get('list_date') or '?'}" for i in lists]
+    console.print()
+    console.print("Lists: " + ", ".join(dated), style="dim")
+    stale = sorted((i for i in lists if i.get("stale")), key=lambda i: -(i.get("age_days") or 0))
+    if stale:
+        # one line, not one per list: a check is read in a terminal between other commands
+        console.print(
+            f"[bold yellow]warning:[/] {len(stale)} of {len(lists)} lists are past their "
+            f"update period (oldest: {stale[0]['name']}, {stale[0].get('age_days')} days); "
+            "run `redflags update` for the current lists"
+        )

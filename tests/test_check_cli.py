@@ -1,0 +1,114 @@
+"""`redflags check NAME`: one name from the command line, with a fake engine."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from redflags.cli import check_cmd
+from tests.screen_fakes import FakeEngine
+
+
+class RecordingEngine(FakeEngine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.queries: list[dict[str, Any]] = []
+
+    def screen(self, query: Any, **kw: Any) -> Any:
+        self.queries.append(query)
+        return super().screen(query, **kw)
+
+
+@pytest.fixture
+def engine(monkeypatch: pytest.MonkeyPatch) -> RecordingEngine:
+    import redflags.screening.engine as engine_mod
+
+    eng = RecordingEngine()
+    monkeypatch.setattr(engine_mod, "load_engine", lambda *a, **k: eng)
+    return eng
+
+
+def invoke(*args: str) -> Any:
+    app = typer.Typer()
+    app.command()(check_cmd.check)
+
+    @app.command()
+    def other() -> None:  # two commands, so "check" is addressed by name as in the real CLI
+        pass
+
+    return CliRunner().invoke(app, ["check", *args], catch_exceptions=False,
+                              env={"COLUMNS": "120"})
+
+
+def test_a_listed_name_is_a_hit_with_its_evidence(engine: RecordingEngine) -> None:
+    res = invoke("Hikvision", "--country", "China", "--fail-on-hit")
+    assert res.exit_code == 3, res.output
+    assert "1 hit(s)" in res.output
+    assert "us_bis_entity_list" in res.output and "84 FR 54004" in res.output
+    assert "Why Hangzhou Hikvision" in res.output  # the explanation of the hit
+    query = engine.queries[0]
+    assert query["properties"]["country"] == ["cn"]
+    assert query["schema"] == "LegalEntity"
+
+
+def test_no_hit_exits_zero_even_with_fail_on_hit(engine: RecordingEngine) -> None:
+    res = invoke("Bosch GmbH", "--fail-on-hit")
+    assert res.exit_code == 0, res.output
+    assert "No hit" in res.output
+
+
+def test_person_facts_build_a_person_query(engine: RecordingEngine) -> None:
+    res = invoke("Ivan Petrov", "--birth-date", "1970-03-04", "--type", "person")
+    assert res.exit_code == 0, res.output
+    query = engine.queries[0]
+    assert query["schema"] == "Person"
+    assert query["properties"]["birthDate"] == ["1970-03-04"]
+
+
+def test_json_output_is_machine_readable(engine: RecordingEngine) -> None:
+    res = invoke("Hikvision", "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["results"][0]["entity_id"] == "us-bis-hikvision"
+    assert out["results"][0]["match"] is True
+    assert out["results"][0]["explanation"]
+    assert {i["name"] for i in out["lists"]} == {"us_bis_entity_list", "un_sc"}
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("N/A",), "no usable name"),
+    (("Ivan Petrov", "--birth-date", "31/31/1980", "--type", "person"), "unparsable"),
+])
+def test_bad_input_is_a_clear_error(engine: RecordingEngine, args: tuple[str, ...],
+                                    message: str) -> None:
+    res = invoke(*args)
+    assert res.exit_code == 2
+    assert message in res.output
+    assert not engine.queries
+
+
+@pytest.fixture(scope="module")
+def bundled_home(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A fresh data directory: the bundled lists and an index built from them once."""
+    home = tmp_path_factory.mktemp("home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("REDFLAGS_HOME", str(home))
+        mp.delenv("REDFLAGS_STORE", raising=False)
+        yield home
+
+
+@pytest.mark.parametrize("name", ["Hikvision", "HIKVISION DIGITAL TECH CO",
+                                  "杭州海康威视数字技术股份有限公司"])
+def test_hikvision_is_flagged_on_the_four_lists_of_the_bundled_data(
+        bundled_home: Any, name: str) -> None:
+    res = invoke(name, "--json", "--limit", "10")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output[res.output.index("{"):])  # the index build notice comes first
+    lists = {lst for r in out["results"] if r["match"] for lst in r["lists"]}
+    assert {"us_bis_entity_list", "us_ofac_nscmic", "us_fcc_covered", "us_dod_1260h"} <= lists
+    cited = [c for r in out["results"] if r["match"] for c in r["citations"]]
+    assert any("84 FR 54004" in c for c in cited)
