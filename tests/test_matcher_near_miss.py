@@ -143,3 +143,11 @@ def test_a_short_acronym_is_weaker_evidence_than_a_long_one(matcher: Matcher) ->
 def test_a_short_company_word_aligns_only_with_its_own_extension(
         a: str, b: str, aligned: bool) -> None:
     assert (_org_token_sim(a, b) > 0.0) is aligned
+
+
+def test_a_bare_first_name_is_no_name_of_its_own(matcher: Matcher) -> None:
+    # the UN list gives "KIM" as the first name of "KIM CHOL SAM": any Kim matched it
+    listed = {"schema": "Person", "properties": {"name": ["KIM CHOL SAM"], "firstName": ["KIM"],
+                                                 "secondName": ["CHOL"]}}
+    assert matcher.compare(person("Kim Jong Un"), listed).score < 0.3
+    assert matcher.compare(person("Kim Chol Sam"), listed).score >= DEFAULT_THRESHOLD

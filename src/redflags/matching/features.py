@@ -312,15 +312,17 @@ def _clean_country(value: str) -> str | None:
 
 
 def _person_full_names(props: Mapping[str, Sequence[str]]) -> list[str]:
+    """Full names composed of a person's name parts; a part alone is no name: the UN list
+    gives "KIM" as the first name of "KIM CHOL SAM", which then matched any Kim at 0.74."""
     firsts = list(props.get("firstName", []))[:3]
     lasts = list(props.get("lastName", []))[:3]
     middles = list(props.get("middleName", []))[:1] + list(props.get("fatherName", []))[:1]
     out: list[str] = []
     for last in lasts or [""]:
         for first in firsts or [""]:
-            full = " ".join(p for p in (first, *middles, last) if p)
-            if full:
-                out.append(full)
+            parts = [p for p in (first, *middles, last) if p]
+            if len(parts) >= 2:
+                out.append(" ".join(parts))
     return out
 
 
