@@ -151,3 +151,14 @@ def test_a_bare_first_name_is_no_name_of_its_own(matcher: Matcher) -> None:
                                                  "secondName": ["CHOL"]}}
     assert matcher.compare(person("Kim Jong Un"), listed).score < 0.3
     assert matcher.compare(person("Kim Chol Sam"), listed).score >= DEFAULT_THRESHOLD
+
+
+def test_a_name_with_an_org_word_or_legal_form_is_no_person(matcher: Matcher) -> None:
+    # a file row of unknown type is a LegalEntity query: its words say what it is
+    query = {"schema": "LegalEntity", "properties": {"name": ["Samsung Electronics"]}}
+    assert matcher.compare(query, person("SAMSAENG, Suthep")).score == 0.0
+    company = {"schema": "Company", "properties": {"name": ["Samsung Electronics Co Ltd"]}}
+    assert matcher.compare(query, company).score >= DEFAULT_THRESHOLD
+    # an honorific is no org word
+    titled = {"schema": "LegalEntity", "properties": {"name": ["Mr John Smith"]}}
+    assert matcher.compare(titled, person("John Smith")).score >= DEFAULT_THRESHOLD

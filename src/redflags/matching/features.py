@@ -491,6 +491,8 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
         if prepared is not None:
             names.append(prepared)
     id_props, country_props, address_props = _schema_props(schema)
+    if schema == "LegalEntity" and _org_named(names):
+        schema = "Organization"
     identifiers: dict[str, frozenset[str]] = {}
     for prop in id_props:
         values = frozenset(v for v in (_norm_id(x) for x in props.get(prop, []))
@@ -1102,6 +1104,19 @@ def evidence_features(q: PreparedEntity, c: PreparedEntity, values: dict[str, fl
         support = max(values["date_match"], values["identifier_match"],
                       address if address >= ADDRESS_CORROBORATES else 0.0)
         values["name_near_miss_alone"] = min(1.0, gap / NEAR_MISS_FULL) * (1.0 - support)
+
+
+# Org words that do not make a name an organisation's: particles, honorifics, and words
+# people's names and titles carry too.
+NOT_ORG_WORDS = frozenset({"of", "and", "no", "title", "china", "national", "state", "federal",
+                           "general"})
+
+
+def _org_named(names: list[PreparedName]) -> bool:
+    """A name with a legal form or an org word is an organisation's: a LegalEntity query
+    "Samsung Electronics" (a file row of unknown type) matched a listed Mr Samsaeng at 0.69."""
+    return any(k == LEGAL_FORM or (k == GENERIC and t not in NOT_ORG_WORDS)
+               for n in names for t, k in zip(n.tokens, n.kinds, strict=True))
 
 
 @lru_cache(maxsize=1024)
