@@ -162,3 +162,11 @@ def test_a_name_with_an_org_word_or_legal_form_is_no_person(matcher: Matcher) ->
     # an honorific is no org word
     titled = {"schema": "LegalEntity", "properties": {"name": ["Mr John Smith"]}}
     assert matcher.compare(titled, person("John Smith")).score >= DEFAULT_THRESHOLD
+
+
+def test_a_weak_alias_counts_only_when_written_exactly(matcher: Matcher) -> None:
+    listed = {"schema": "Person", "properties": {
+        "name": ["Murad Iraklievich Margoshvili"], "weakAlias": ["John", "Lava"]}}
+    assert matcher.compare(person("John Smith"), listed).score < 0.3  # was 0.74
+    assert matcher.compare(person("John"), listed).score >= DEFAULT_THRESHOLD
+    assert matcher.compare(person("Murad Margoshvili"), listed).score >= DEFAULT_THRESHOLD

@@ -214,6 +214,9 @@ class PreparedName:
     long_idx: tuple[int, ...] = ()
     # ...and the tokens long enough to be one of its parts
     part_tokens: tuple[str, ...] = ()
+    # a weak alias (a list's "low quality" a.k.a.: a nickname, a bare given name) only
+    # counts when the other side writes exactly it
+    weak: bool = False
 
 
 @dataclass(slots=True)
@@ -471,6 +474,8 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
         texts.extend(props.get(prop, []))
     if schema in ("Person",) or props.get("firstName") or props.get("lastName"):
         texts.extend(_person_full_names(props))
+    strong = set(texts)
+    weak_texts = {t for prop in WEAK_NAME_PROPS for t in props.get(prop, []) if t not in strong}
     for prop in WEAK_NAME_PROPS:
         texts.extend(props.get(prop, []))
     vocab: dict[str, int] = {}
@@ -489,6 +494,7 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
         prepared = _prepare_name(text, vocab, pvocab, lvocab, jvocab, avocab, svocab,
                                  latvocab, schema == "Person")
         if prepared is not None:
+            prepared.weak = text in weak_texts
             names.append(prepared)
     id_props, country_props, address_props = _schema_props(schema)
     if schema == "LegalEntity" and _org_named(names):

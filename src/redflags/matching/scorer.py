@@ -43,16 +43,28 @@ FULL_PAIRS = 2
 PAIR_MARGIN = 0.15
 
 
+def _strong(names: list[PreparedName], other: list[PreparedName]) -> list[PreparedName]:
+    """The names that may be compared: weak aliases only where the other side writes them
+    exactly ("Murad Margoshvili" a.k.a. "John" is not every John Smith's match; OFAC does not
+    expect screening against its weak a.k.a.s)."""
+    if not any(n.weak for n in names):
+        return names
+    exact = {n.joined for n in other}
+    # an entity known by weak aliases alone keeps them all (as before: no name to fall back on)
+    return [n for n in names if not n.weak or n.joined in exact] or names
+
+
 def _alias_pairs(q: PreparedEntity, c: PreparedEntity) -> list[tuple[PreparedName,
                                                                      PreparedName]]:
-    if len(q.names) * len(c.names) == 1:
-        return [(q.names[0], c.names[0])]
-    quick = cdist([n.joined_simple for n in q.names], [n.joined_simple for n in c.names],
+    q_names, c_names = _strong(q.names, c.names), _strong(c.names, q.names)
+    if len(q_names) * len(c_names) == 1:
+        return [(q_names[0], c_names[0])]
+    quick = cdist([n.joined_simple for n in q_names], [n.joined_simple for n in c_names],
                   scorer=Indel.normalized_similarity)
-    ranked = sorted(((float(quick[i, j]), i, j) for i in range(len(q.names))
-                     for j in range(len(c.names))), reverse=True)[:FULL_PAIRS]
+    ranked = sorted(((float(quick[i, j]), i, j) for i in range(len(q_names))
+                     for j in range(len(c_names))), reverse=True)[:FULL_PAIRS]
     floor = ranked[0][0] - PAIR_MARGIN
-    return [(q.names[i], c.names[j]) for s, i, j in ranked if s >= floor]
+    return [(q_names[i], c_names[j]) for s, i, j in ranked if s >= floor]
 
 
 class Matcher:
