@@ -62,7 +62,7 @@ NEGATIVE = {"native_mismatch", "name_single_fuzzy", "name_query_unmatched",
             "name_candidate_unmatched", "name_both_unmatched", "name_max_unmatched",
             "name_weak_gap", "name_spelled_gap", "name_lineage_swap", "name_near_miss_alone",
             "identifier_conflict", "country_conflict", "date_conflict", "number_conflict",
-            "legal_form_conflict"}
+            "legal_form_conflict", "name_parts_swap", "name_initials_only"}
 
 
 # Sets that are not labelled by a source but derived (see build_negatives), and their weight
@@ -91,7 +91,8 @@ MIN_FLOOR_PAIRS = 50
 MIN_FAMILY_LABELS = 20
 
 PRIOR_MIN = {"identifier_match": 4.0}
-PRIOR_MAX = {"number_conflict": -3.0, "name_lineage_swap": -2.5, "identifier_conflict": -2.5,
+PRIOR_MAX = {"number_conflict": -3.0, "name_lineage_swap": -2.5, "name_parts_swap": -2.5,
+             "identifier_conflict": -2.5,
              "date_conflict": -1.5, "country_conflict": -0.8}
 
 

@@ -137,6 +137,8 @@ FEATURES = (
     "address_match",
     "address_mismatch",
     "name_near_miss_alone",
+    "name_parts_swap",
+    "name_initials_only",
 )
 NAME_FEATURES = FEATURES[:FEATURES.index("legal_form_match")]
 
@@ -234,6 +236,9 @@ class PreparedEntity:
     all_ids: frozenset[str]
     addresses: tuple[str, ...]
     source: Mapping[str, Any] = field(repr=False, default_factory=dict)
+    # a person's given and family names when the record states which is which (folded)
+    given: frozenset[str] = frozenset()
+    family: frozenset[str] = frozenset()
 
 
 def _is_latin_text(text: str) -> bool:
@@ -318,6 +323,8 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
     tokens_all = name_tokens(text)
     if not tokens_all:
         return None
+    if not person:
+        tokens_all = _join_initials(tokens_all)
     han = _has_han(text)
     # pinyin syllables are name sounds, never the legal form or org word they spell in
     # Latin ("萨米" -> "sa mi" is not an S.A.)
@@ -420,6 +427,26 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
     )
 
 
+def _join_initials(tokens: list[str]) -> list[str]:
+    """An organisation's run of single letters is one acronym: "A.B.C. Company" is "ABC
+    Company", and "C.B.A." is another name, not the same letters in another order (as
+    loose words they align in any order and even make the names' keys equal)."""
+    if sum(1 for t in tokens if len(t) == 1) < 2:
+        return tokens
+    out: list[str] = []
+    run = ""
+    for t in [*tokens, ""]:
+        if len(t) == 1 and "a" <= t <= "z":
+            run += t
+            continue
+        if run:
+            out.append(run)
+            run = ""
+        if t:
+            out.append(t)
+    return out
+
+
 _PINYIN_EN = [("zh", "j"), ("x", "s"), ("q", "ch"), ("ji", "gi"), ("c", "ts"), ("w", "v")]
 
 
@@ -487,6 +514,8 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
     dates = {p: frozenset(v.strip()[:10] for v in props.get(p, []) if v.strip()[:4].isdigit())
              for p in DATE_PROPS if props.get(p)}
     addresses = tuple(fold(a) for p in address_props for a in props.get(p, [])[:3] if a)
+    given = frozenset(f for v in props.get("firstName", []) if (f := fold(v).strip()))
+    family = frozenset(f for v in props.get("lastName", []) if (f := fold(v).strip()))
     return PreparedEntity(
         schema=schema,
         names=names,
@@ -507,6 +536,8 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
         identifiers=identifiers,
         all_ids=frozenset(v for vs in identifiers.values() for v in vs),
         addresses=addresses,
+        given=given,
+        family=family,
     )
 
 
@@ -1028,6 +1059,29 @@ ADDRESS_CORROBORATES = 0.8
 NEAR_MISS_FULL = 0.2
 
 
+def initials_only(q: PreparedName, c: PreparedName) -> float:
+    """1 when one name is nothing but initials ("N.N.") and the other spells a word: the
+    letters fit thousands of names, however well they align."""
+    def bare(n: PreparedName) -> bool:
+        return n.name_count > 0 and all(len(t) == 1 for t, k in zip(n.tokens, n.kinds,
+                                                                    strict=True) if k == NAME)
+    qb, cb = bare(q), bare(c)
+    return 1.0 if qb != cb and (q.name_count if cb else c.name_count) > 0 else 0.0
+
+
+def parts_swapped(q: PreparedEntity, c: PreparedEntity) -> bool:
+    """Both records say which name is the given name and which the family name, and one
+    has them the other way round: "Hans, Friedrich" is not "Friedrich, Hans"."""
+    return bool(q.given and c.given and q.given & c.family and q.family & c.given
+                and not q.given & c.given)
+
+
+def _comparable_records(q: PreparedEntity, c: PreparedEntity) -> bool:
+    """Whether the two records hold anything besides names to compare."""
+    return bool((q.dates and c.dates) or (q.addresses and c.addresses)
+                or (q.all_ids and c.all_ids))
+
+
 def evidence_features(q: PreparedEntity, c: PreparedEntity, values: dict[str, float]) -> None:
     """Fill the entity-level features (identifiers, countries, dates, addresses) of
     ``values``, and what the name features mean given them.
@@ -1044,11 +1098,19 @@ def evidence_features(q: PreparedEntity, c: PreparedEntity, values: dict[str, fl
     values["date_match"], values["date_conflict"], _ = date_features(q, c)
     values["address_match"], values["address_mismatch"] = address_features(q, c)
     gap = values.get("name_spelled_gap", 0.0)
-    if gap > 0:
+    swapped = parts_swapped(q, c)
+    if gap > 0 or swapped:
         address = values["address_match"]
         support = max(values["date_match"], values["identifier_match"],
                       address if address >= ADDRESS_CORROBORATES else 0.0)
-        values["name_near_miss_alone"] = min(1.0, gap / NEAR_MISS_FULL) * (1.0 - support)
+        if gap > 0:
+            values["name_near_miss_alone"] = min(1.0, gap / NEAR_MISS_FULL) * (1.0 - support)
+        if swapped and not support and not _comparable_records(q, c):
+            # swapped fields are a clerk's slip in records that also hold a date or an
+            # address (FEBRL, Splink: 105 such pairs, all true, some with the dates a
+            # month apart); with nothing but the names, the same words in other roles
+            values["name_parts_swap"] = 1.0
+            values["name_exact"] = 0.0
 
 
 @lru_cache(maxsize=1024)
@@ -1079,8 +1141,10 @@ __all__ = [
     "date_features",
     "evidence_features",
     "identifier_features",
+    "initials_only",
     "legal_features",
     "number_features",
+    "parts_swapped",
     "prepare",
     "schemas_compatible",
     "similarity_matrix",
