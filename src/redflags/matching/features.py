@@ -322,7 +322,7 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
                   lvocab: list[str], jvocab: list[str], avocab: list[str],
                   svocab: list[str], latvocab: list[bool],
                   person: bool = False) -> PreparedName | None:
-    tokens_all = name_tokens(text)
+    tokens_all = name_tokens(text if person else _GLUED_FORM.sub(_unglue_form, text))
     if not tokens_all:
         return None
     if not person:
@@ -428,6 +428,16 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
         part_tokens=tuple(t for t in tokens if len(t) >= COMPOUND_PART_MIN),
         person=person,
     )
+
+
+# "SiemensAG", "BayerGmbH": a legal form run on to the name in capitals (a name written in
+# camel case elsewhere, "PetroChina", still meets its one-word spelling as an adjacent pair)
+_GLUED_FORM = re.compile(r"(?<=[a-z])([A-Z][A-Za-z]{1,3})\b")
+
+
+def _unglue_form(m: re.Match[str]) -> str:
+    tail = m.group(1)
+    return " " + tail if any(legal_family(t) for t in name_tokens(tail)) else tail
 
 
 def _join_initials(tokens: list[str]) -> list[str]:
