@@ -95,3 +95,13 @@ def test_temperature_keeps_every_decision(logits: list[float], t: float) -> None
     assert ((z >= pivot) == (stretched >= pivot)).all()
     y = (z > 0).astype(np.float64)
     assert 0.2 <= fit_temperature(z, y, pivot) <= 5.0
+
+
+def test_legal_form_run_on_to_the_name() -> None:
+    def tokens(name: str) -> tuple[str, ...]:
+        return prepare(_entity("Company", name)).names[0].tokens
+
+    assert tokens("SiemensAG") == ("siemens", "ag")
+    assert tokens("BayerGmbH") == ("bayer", "gmbh")
+    assert tokens("PetroChina") == ("petrochina",)  # camel case that is no legal form
+    assert _compare("Company", "NordwerkAG", "Nordwerk AG").score >= 0.9
