@@ -18,6 +18,7 @@ from redflags.matching.features import (
     PreparedName,
     compare_names,
     evidence_features,
+    initials_only,
     legal_features,
     number_features,
     prepare,
@@ -32,7 +33,8 @@ DEFAULT_ALGORITHM = "redflags-v1"
 MAX_SCORE = 0.99
 # Features computed on the chosen name pair (their explanation shows both names).
 _NAME_LEVEL = frozenset(NAME_FEATURES) | {"legal_form_match", "legal_form_conflict",
-                                          "number_match", "number_conflict"}
+                                          "number_match", "number_conflict",
+                                          "name_initials_only"}
 # With many aliases on both sides only the most promising name pairs get the full
 # alignment (ranked by one C call over their joined spellings).
 FULL_PAIRS = 2
@@ -120,6 +122,9 @@ class Matcher:
                 best.query, best.candidate)
             values["number_match"], values["number_conflict"] = number_features(
                 best.query, best.candidate)
+            if values["number_conflict"]:
+                values["name_exact"] = 0.0  # "Plant 1" and "Plant 2": same words only
+            values["name_initials_only"] = initials_only(best.query, best.candidate)
         evidence_features(q, c, values)
         return values, best
 
