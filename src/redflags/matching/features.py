@@ -203,6 +203,9 @@ class PreparedName:
     long_idx: tuple[int, ...] = ()
     # ...and the tokens long enough to be one of its parts
     part_tokens: tuple[str, ...] = ()
+    # a foreign name in Han: each word of two or more syllables as (start, end, vocab index
+    # of the whole word's item)
+    han_words: tuple[tuple[int, int, int], ...] = ()
 
 
 @dataclass(slots=True)
@@ -377,6 +380,13 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
             for i in range(len(tokens) - n + 1):
                 if all(k == NAME for k in kinds[i:i + n]):
                     add("".join(tokens[i:i + n]), i, i + n)
+    han_words: tuple[tuple[int, int, int], ...] = ()
+    if han and not latin:
+        spans = _word_spans(part_of) if part_of is not None else \
+            [(0, len(tokens))] if len(tokens) <= HAN_SPAN_MAX else []
+        whole = {(start, end): idx for idx, start, end in items}
+        han_words = tuple((start, end, whole[start, end]) for start, end in spans
+                          if end - start >= 2 and (start, end) in whole)
     name_toks = [t for t, k in pairs if k == NAME]
     joined = "".join(name_toks) or "".join(tokens)
     jp = "".join(phonetic(t) for t in name_toks)
@@ -417,6 +427,7 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
         long_idx=tuple(i for i, (t, k) in enumerate(pairs)
                        if k == NAME and len(t) >= COMPOUND_MIN),
         part_tokens=tuple(t for t in tokens if len(t) >= COMPOUND_PART_MIN),
+        han_words=han_words,
     )
 
 
@@ -436,6 +447,16 @@ def _han_parts(text: str, count: int) -> list[int] | None:
     if sum(sizes) != count:
         return None
     return [k for k, n in enumerate(sizes) for _ in range(n)]
+
+
+def _word_spans(part_of: list[int]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for i in range(1, len(part_of) + 1):
+        if i == len(part_of) or part_of[i] != part_of[start]:
+            spans.append((start, i))
+            start = i
+    return spans
 
 
 def _pinyin_english(token: str) -> str:
@@ -632,9 +653,11 @@ def _compounds(q: PreparedName, c: PreparedName, q_used: list[bool], c_used: lis
         _match_compounds(c, q, c_used, q_used, c_cov, q_cov)
 
 
-def _align(q: PreparedName, c: PreparedName, sims: list[list[float]]) -> tuple[
+def _align(q: PreparedName, c: PreparedName, sims: list[list[float]],
+           matches: list[tuple[int, int, int, int]] | None = None) -> tuple[
         list[float], list[float]]:
-    """Greedy best-first alignment; returns the per-token coverage of both names."""
+    """Greedy best-first alignment; returns the per-token coverage of both names (and
+    appends the aligned spans (qs, qe, cs, ce) to ``matches`` if given)."""
     q_cov = [0.0] * len(q.tokens)
     c_cov = [0.0] * len(c.tokens)
     if not q.items or not c.items or not sims:
@@ -660,6 +683,8 @@ def _align(q: PreparedName, c: PreparedName, sims: list[list[float]]) -> tuple[
             q_cov[qs] = c_cov[cs] = s
             q_left -= 1
             c_left -= 1
+            if matches is not None:
+                matches.append((qs, qe, cs, ce))
         else:
             if any(q_used[qs:qe]) or any(c_used[cs:ce]):
                 continue
@@ -671,6 +696,8 @@ def _align(q: PreparedName, c: PreparedName, sims: list[list[float]]) -> tuple[
                 c_cov[j] = s
             q_left -= qe - qs
             c_left -= ce - cs
+            if matches is not None:
+                matches.append((qs, qe, cs, ce))
         if not q_left or not c_left:  # every later item overlaps a used token
             _compounds(q, c, q_used, c_used, q_cov, c_cov)
             return q_cov, c_cov
@@ -720,9 +747,44 @@ def _side(name: PreparedName, cov: list[float]) -> tuple[float, float, float, fl
     return covered, unmatched, weakest, rare, extra, spelled
 
 
+def _whole_han_words(h: PreparedName, o: PreparedName, sims: list[list[float]],
+                     matches: list[tuple[int, int, int, int]], h_cov: list[float],
+                     o_cov: list[float], h_is_candidate: bool) -> None:
+    """A word of a foreign name in Han that one Latin word matched only in part ("格爾達"
+    ge er da ~ "Gere" on ge er) is compared whole: a syllable left over is a sound the
+    Latin name lacks (Gerda is not Gere), where a vowel variant only lowers the match."""
+    spans = [(m[2], m[3], m[0], m[1]) for m in matches] if h_is_candidate else matches
+    for start, end, idx in h.han_words:
+        cov = h_cov[start:end]
+        if min(cov) > 0 or max(cov) <= 0:
+            continue
+        # the one Latin word matched inside this word, and nowhere else
+        other = {(os_, oe) for hs, he, os_, oe in spans if hs < end and he > start}
+        if len(other) != 1:
+            continue
+        os_, oe = other.pop()
+        if oe - os_ != 1 or any((hs < start or he > end) and (ms, me) == (os_, oe)
+                                for hs, he, ms, me in spans):
+            continue
+        oi = next(i for i, s, e in o.items if s == os_ and e == oe)
+        whole = sims[oi][idx] if h_is_candidate else sims[idx][oi]
+        for i in range(start, end):
+            h_cov[i] = whole
+        o_cov[os_] = whole
+
+
 def compare_names(q: PreparedName, c: PreparedName, sims: list[list[float]],
                   loose: bool = False) -> NameComparison:
-    q_cov, c_cov = _align(q, c, sims)
+    if q.han_words and c.latin:
+        matches: list[tuple[int, int, int, int]] = []
+        q_cov, c_cov = _align(q, c, sims, matches)
+        _whole_han_words(q, c, sims, matches, q_cov, c_cov, False)
+    elif c.han_words and q.latin:
+        matches = []
+        q_cov, c_cov = _align(q, c, sims, matches)
+        _whole_han_words(c, q, sims, matches, c_cov, q_cov, True)
+    else:
+        q_cov, c_cov = _align(q, c, sims)
     q_sum, q_unm, q_weak, q_rare, q_extra, q_spelled = _side(q, q_cov)
     c_sum, c_unm, c_weak, c_rare, c_extra, c_spelled = _side(c, c_cov)
     total = q.total_weight + c.total_weight
