@@ -967,7 +967,7 @@ def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]
 
 
 _CLOSING_R = re.compile(r"r(?![aeo])")
-_HANGUL_MERGE = str.maketrans({"l": "r", "f": "b", "c": "s"})
+_HANGUL_MERGE = str.maketrans({"l": "r", "f": "b"})
 
 
 def _without_closing_r(keys: list[str]) -> list[str]:
@@ -988,7 +988,8 @@ def _blend_sound(q: PreparedEntity, c: PreparedEntity, sims: np.ndarray) -> None
     q_hangul = q.cjk and any(n.script == "hangul" for n in q.names)
     c_hangul = c.cjk and any(n.script == "hangul" for n in c.names)
     if q_hangul or c_hangul:
-        # Hangul has no f, v or z: ㅍ p writes f, ㅂ b writes v, ㅈ j writes z (and l is r)
+        # Hangul has no f or v: ㅍ p writes f, ㅂ b writes v (and l is r); ㅈ j writes z too,
+        # but merging it with s cost more (Boruc ~ 보러스) than it gained (Zakaria ~ 자카리아)
         q_keys = [k.translate(_HANGUL_MERGE) for k in q.vocab_sound]
         c_keys = [k.translate(_HANGUL_MERGE) for k in c.vocab_sound]
     elif q.cjk or c.cjk:
