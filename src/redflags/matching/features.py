@@ -721,12 +721,15 @@ def _align(q: PreparedName, c: PreparedName, sims: list[list[float]],
     _match_acronyms(q, c, q_used, c_used, q_cov, c_cov)
     _match_acronyms(c, q, c_used, q_used, c_cov, q_cov)
     _compounds(q, c, q_used, c_used, q_cov, c_cov)
-    # second pass: initials and abbreviations among what is left
+    # second pass: initials and abbreviations among what is left (a syllable of a word
+    # written in Han is neither: 阿什比 a shi bi is not "A." for Amby)
+    q_syl = {i for s, e, _ in q.han_words for i in range(s, e)} if q.han_words else ()
+    c_syl = {j for s, e, _ in c.han_words for j in range(s, e)} if c.han_words else ()
     for i, qt in enumerate(q.tokens):
-        if q_used[i] or q.kinds[i] != NAME:
+        if q_used[i] or q.kinds[i] != NAME or i in q_syl:
             continue
         for j, ct in enumerate(c.tokens):
-            if c_used[j] or c.kinds[j] != NAME:
+            if c_used[j] or c.kinds[j] != NAME or j in c_syl:
                 continue
             s = _initial_or_prefix(qt, ct)
             if s > 0:
