@@ -402,8 +402,11 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
         spans = _word_spans(part_of) if part_of is not None else \
             [(0, len(tokens))] if len(tokens) <= HAN_SPAN_MAX else []
         whole = {(start, end): idx for idx, start, end in items}
+        # words of name syllables only: "航空工业" is the org words "aviation industry"
         han_words = tuple((start, end, whole[start, end]) for start, end in spans
-                          if end - start >= 2 and (start, end) in whole)
+                          if end - start >= 2 and (start, end) in whole and all(
+                              t in syllables and k == NAME
+                              for t, k in zip(tokens[start:end], kinds[start:end], strict=True)))
     name_toks = [t for t, k in pairs if k == NAME]
     joined = "".join(name_toks) or "".join(tokens)
     jp = "".join(phonetic(t) for t in name_toks)
@@ -788,9 +791,10 @@ def _whole_han_words(h: PreparedName, o: PreparedName, sims: list[list[float]],
             continue
         oi = next(i for i, s, e in o.items if s == os_ and e == oe)
         whole = sims[oi][idx] if h_is_candidate else sims[idx][oi]
+        # only ever lowers a match: the syllables left over stay unmatched
         for i in range(start, end):
-            h_cov[i] = whole
-        o_cov[os_] = whole
+            h_cov[i] = min(h_cov[i], whole)
+        o_cov[os_] = min(o_cov[os_], whole)
 
 
 def compare_names(q: PreparedName, c: PreparedName, sims: list[list[float]],
