@@ -46,6 +46,17 @@ def test_han_words_cover_each_word_of_a_foreign_name() -> None:
     assert prepare(_person("Milan Kundera")).names[0].han_words == ()
 
 
+def test_han_words_hold_name_syllables_only() -> None:
+    org = {"id": "o", "schema": "Company", "properties": {"name": ["航空工业"]}}
+    assert prepare(org).names[0].han_words == ()
+
+
+def test_a_han_syllable_is_not_an_initial(matcher: Matcher) -> None:
+    # a shi bi: the lone syllable "a" once counted as the initial of "Amby"
+    assert matcher.compare(_person("米兰·阿什比"), _person("Milan Amby")).score < DEFAULT_THRESHOLD
+    assert matcher.compare(_person("米兰·阿什比"), _person("Milan Ashby")).score > 0.85
+
+
 def test_whole_word_keeps_chinese_names_of_chinese_people(matcher: Matcher) -> None:
     assert matcher.compare(_person("习近平"), _person("Xi Jinping")).score > 0.9
 
