@@ -62,6 +62,7 @@ POSITIVE = {"name_align", "name_weakest", "name_joined", "name_joined_phonetic",
 NEGATIVE = {"native_mismatch", "name_single_fuzzy", "name_query_unmatched",
             "name_candidate_unmatched", "name_both_unmatched", "name_max_unmatched",
             "name_weak_gap", "name_spelled_gap", "name_lineage_swap", "name_near_miss_alone",
+            *(f"xs_{s}_gap" for s in SCRIPTS),
             "identifier_conflict", "country_conflict", "date_conflict", "number_conflict",
             "legal_form_conflict", "name_parts_swap", "name_initials_only"}
 

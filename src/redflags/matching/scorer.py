@@ -137,8 +137,12 @@ class Matcher:
         fw = self.weights.family(family_of(q.schema, c.schema, values["cross_script"] > 0))
         weights = fw.weights
         logit = fw.intercept + sum(weights.get(k, 0.0) * v for k, v in values.items() if v)
-        return Evaluation(min(MAX_SCORE, sigmoid(logit)), fw.intercept, values, best,
-                          q.schema, c.schema, weights)
+        score = min(MAX_SCORE, sigmoid(logit))
+        if best is None and not values["identifier_match"]:
+            # no name pair to compare and no identifier in common: the fit never saw such a
+            # pair, and its intercept alone would say ~0.5 (an empty query against anyone)
+            score = 0.0
+        return Evaluation(score, fw.intercept, values, best, q.schema, c.schema, weights)
 
     def score_prepared(self, q: PreparedEntity, c: PreparedEntity) -> float:
         """The score alone (same number as ``compare_prepared``)."""
@@ -153,6 +157,10 @@ class Matcher:
             return MatchResult(0.0, {"schema": expl}, self.algorithm, self.version)
         best = ev.best
         explanations: dict[str, FeatureExplanation] = {}
+        if best is None and not ev.values["identifier_match"]:
+            explanations["names"] = FeatureExplanation(
+                "names", 0.0, 0.0, "no name on one side and no identifier in common: nothing "
+                "identifies the pair")
         qname = best.query.text if best else None
         cname = best.candidate.text if best else None
         for name, value in ev.values.items():

@@ -137,7 +137,8 @@ def sound_key(token: str, script: str = "latin") -> str:
         for rx in _KANA_FILLER:
             t = rx.sub("", t)
     elif script == "hangul":
-        t = _HANGUL_FILLER.sub("", t.replace("jeu", "z").replace("cheu", "ts"))
+        # ㅐ ae writes the English a of "cat" (애너벨 Annabel, 랜드 Land)
+        t = _HANGUL_FILLER.sub("", t.replace("jeu", "z").replace("cheu", "ts")).replace("ae", "a")
     return _sound_classes(t) or t[:1]
 
 
