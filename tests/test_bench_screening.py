@@ -23,7 +23,9 @@ def _name(entity: dict[str, object]) -> str:
 
 def test_frozen_set_is_there_and_all_negative() -> None:
     pairs = bp.load_set("screening")
-    assert len(pairs) > 3000, "run scripts/fit_matcher.py negatives"
+    # the count depends on the matcher that mined them (top candidates scoring >= 0.05):
+    # 4,784 in the third session, 1,857 re-mined in the fourth with a stricter matcher
+    assert len(pairs) > 1000, "run scripts/fit_matcher.py negatives"
     assert not any(p.label for p in pairs)
     assert {p.category for p in pairs} >= {"patstat", "chicago"}
     assert all(p.query["schema"] in ("Company", "Organization", "Person") for p in pairs)
