@@ -170,3 +170,12 @@ def test_a_weak_alias_counts_only_when_written_exactly(matcher: Matcher) -> None
     assert matcher.compare(person("John Smith"), listed).score < 0.3  # was 0.74
     assert matcher.compare(person("John"), listed).score >= DEFAULT_THRESHOLD
     assert matcher.compare(person("Murad Margoshvili"), listed).score >= DEFAULT_THRESHOLD
+
+
+def test_a_town_alone_does_not_outweigh_conflicting_dates(matcher: Matcher) -> None:
+    a = person("Alfie", birthDate="1997-03-13", address="London")
+    b = person("Alfie", birthDate="2005-06-20", address="London")
+    assert matcher.compare(a, b).score < DEFAULT_THRESHOLD  # was 0.98
+    same = person("Alfie Moon", birthDate="1997-03-13", address="12 Bridge Street London")
+    assert matcher.compare(same, person("Alfie Moon", birthDate="1997-03-13",
+                                        address="12 Bridge St London")).score > 0.9
