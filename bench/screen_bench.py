@@ -4,8 +4,10 @@
 
 Rows are generated from real names (PATSTAT applicants, Chicago organisations, FEBRL and
 Splink people, yente negatives), recombined so that most are distinct. Each configuration
-runs in a fresh process; wall time, rows/s and the peak resident memory of the whole process
-tree (parent + workers, sampled) are printed with the machine's description.
+runs in a fresh process; wall time, rows/s and the peak memory of the whole process tree
+(parent + workers, sampled) are printed with the machine's description: resident (RSS, the
+memory-mapped index counted once per process) and proportional (PSS, shared pages divided
+among the processes that map them: what the tree really holds).
 Targets (issue 4): 100,000 rows < 60 s and < 1.5 GB; throughput grows with workers.
 """
 
@@ -69,12 +71,15 @@ def make_input(path: Path, rows: int, data: Path, seed: int = 4) -> None:
                 w.writerow([i, name, "person", rnd.choice(countries), dob])
 
 
-def _tree_rss(proc: Any) -> int:
-    total = 0
+def _tree_rss(proc: Any) -> tuple[int, int]:
+    """(RSS, PSS) summed over the process and its children; PSS where the OS reports it."""
+    rss = pss = 0
     for p in [proc, *proc.children(recursive=True)]:
         with contextlib.suppress(Exception):  # a worker may exit between listing and reading
-            total += p.memory_info().rss
-    return total
+            info = p.memory_full_info()
+            rss += info.rss
+            pss += getattr(info, "pss", info.rss)
+    return rss, pss
 
 
 def null_batch() -> Any:
@@ -93,12 +98,13 @@ def run_one(input_path: Path, workers: int, out: Path, null: bool = False) -> di
     from redflags.screening.reader import open_input
 
     me = psutil.Process()
-    peak = [0]
+    peak = [0, 0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.wait(0.25):
-            peak[0] = max(peak[0], _tree_rss(me))
+            rss, pss = _tree_rss(me)
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
 
     t0 = time.perf_counter()
     engine = load_engine()
@@ -120,13 +126,15 @@ def run_one(input_path: Path, workers: int, out: Path, null: bool = False) -> di
     elapsed = time.perf_counter() - t1
     done.set()
     thread.join()
-    peak[0] = max(peak[0], _tree_rss(me))
+    rss, pss = _tree_rss(me)
+    peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
     ck = outcome.checkpoint
     return {
         "workers": workers, "rows": ck.rows_done, "screened": ck.screened,
         "rejected": ck.rejected, "rows_with_hits": ck.rows_with_hits,
         "seconds": round(elapsed, 1), "rows_per_s": round(ck.rows_done / elapsed),
         "engine_load_s": round(load_s, 2), "peak_rss_mb": round(peak[0] / 2**20),
+        "peak_pss_mb": round(peak[1] / 2**20),
         "lists": len(engine.lists), "catalog": engine.catalog.description,
     }
 
@@ -186,8 +194,9 @@ def main() -> int:
             res = json.loads(proc.stdout.strip().splitlines()[-1])
             results.append(res)
             print(f"workers={res['workers']}: {res['rows']} rows in {res['seconds']} s "
-                  f"({res['rows_per_s']:,} rows/s), peak RSS {res['peak_rss_mb']} MB "
-                  f"(process tree), {res['rows_with_hits']} rows with hits, "
+                  f"({res['rows_per_s']:,} rows/s), peak RSS {res['peak_rss_mb']} MB, PSS "
+                  f"{res['peak_pss_mb']} MB (process tree), "
+                  f"{res['rows_with_hits']} rows with hits, "
                   f"engine load {res['engine_load_s']} s; {res['catalog']}")
         if len(results) > 1:
             base = results[0]["rows_per_s"]
