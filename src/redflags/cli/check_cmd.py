@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from redflags.cli.common import StoreOption, console, err_console, friendly_errors
+from redflags.cli.common import (
+    AlgorithmOption,
+    ListsOption,
+    StoreOption,
+    ThresholdOption,
+    console,
+    err_console,
+    friendly_errors,
+)
 from redflags.errors import RedflagsError
 from redflags.reports.check import print_check
 from redflags.reports.results import hit_record
@@ -44,17 +52,10 @@ def check(
     alias: Annotated[
         str | None, typer.Option(help="Other names, separated by ';'.")
     ] = None,
-    list_: Annotated[
-        list[str] | None,
-        typer.Option("--list", help="Screen against this list only (repeatable; default all)."),
-    ] = None,
-    threshold: Annotated[
-        float | None, typer.Option(help="Score (0..1) from which a result is a hit.")
-    ] = None,
+    list_: ListsOption = None,
+    threshold: ThresholdOption = None,
     limit: Annotated[int, typer.Option(min=1, help="Results shown.")] = 5,
-    algorithm: Annotated[
-        str | None, typer.Option(help="Matching algorithm (default: the current one).")
-    ] = None,
+    algorithm: AlgorithmOption = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the results as JSON (the query and every "
                            "result with its explanation and list entry).")

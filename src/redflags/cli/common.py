@@ -26,6 +26,18 @@ StoreOption = Annotated[
     ),
 ]
 
+# Options the screening commands share (screen a file, check one name).
+ListsOption = Annotated[
+    list[str] | None,
+    typer.Option("--list", help="Screen against this list only (repeatable; default all)."),
+]
+ThresholdOption = Annotated[
+    float | None, typer.Option(help="Score (0..1) from which a result is a hit.")
+]
+AlgorithmOption = Annotated[
+    str | None, typer.Option(help="Matching algorithm (default: the current one).")
+]
+
 P = ParamSpec("P")
 R = TypeVar("R")
 

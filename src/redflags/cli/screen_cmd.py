@@ -19,7 +19,15 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from redflags.cli.common import StoreOption, console, err_console, friendly_errors
+from redflags.cli.common import (
+    AlgorithmOption,
+    ListsOption,
+    StoreOption,
+    ThresholdOption,
+    console,
+    err_console,
+    friendly_errors,
+)
 from redflags.errors import RedflagsError
 from redflags.reports.context import RunContext
 from redflags.reports.html import collect_evidence, hit_ids_in, write_report
@@ -64,17 +72,10 @@ def screen(
     input_path: Annotated[
         Path, typer.Argument(metavar="INPUT", help="CSV, TSV, XLSX, JSON lines or Parquet file.")
     ],
-    list_: Annotated[
-        list[str] | None,
-        typer.Option("--list", help="Screen against this list only (repeatable; default all)."),
-    ] = None,
-    threshold: Annotated[
-        float | None, typer.Option(help="Score (0..1) from which a result is a hit.")
-    ] = None,
+    list_: ListsOption = None,
+    threshold: ThresholdOption = None,
     limit: Annotated[int, typer.Option(min=1, help="Hits kept per input row.")] = 10,
-    algorithm: Annotated[
-        str | None, typer.Option(help="Matching algorithm (default: the current one).")
-    ] = None,
+    algorithm: AlgorithmOption = None,
     workers: Annotated[
         int | None, typer.Option(min=1, help="Worker processes (default: all cores).")
     ] = None,
