@@ -23,8 +23,8 @@ def print_check(
     lists: Sequence[Mapping[str, Any]],
     explain: int = 3,
 ) -> None:
-    """``records`` are hits as ``reports.results.hit_record`` makes them, best first;
-    the first ``explain`` matches get their feature table and list entry."""
+    """``records`` are hits as ``reports.results.hit_record`` makes them (shown best
+    first); the first ``explain`` distinct matches get their feature table and list entry."""
     props = query.get("properties") or {}
     facts = [f"{k}={', '.join(v)}" for k, v in props.items() if k != "name" and v]
     console.print(
