@@ -30,7 +30,7 @@ from redflags.text import name_tokens
 
 def _expected(name: str) -> set[tuple[int, float]]:
     return {
-        (keys_module._blake(k), float(np.float32(keys_module._key_weight(k))))
+        (keys_module._blake(k), float(np.float32(keys_module.key_weight(k))))
         for k in name_keys(name)
     }
 
@@ -126,7 +126,7 @@ def _reference_postings(entities: list[dict[str, Any]]) -> dict[int, tuple[list[
         for key in keys:
             h = keys_module._blake(key)
             rows.setdefault(h, []).append(n)
-            kinds[h] = float(np.float32(keys_module._key_weight(key)))
+            kinds[h] = float(np.float32(keys_module.key_weight(key)))
         n += 1
     out = {}
     for h, posting in rows.items():

@@ -128,6 +128,43 @@ def test_screen_many_is_screen_in_order(screener: Screener) -> None:
         assert top_ids(hits, 3) == top_ids(screener.screen(query, limit=3), 3)
 
 
+GATED = [
+    ent("hik", "Company", ["Hangzhou Hikvision Digital Technology Co., Ltd."]),
+    ent("youth", "Organization", ["Hilltop Youth"]),
+    ent("care", "Company", ["Day Care Leasing Company"]),
+]
+
+
+def test_a_distinctive_word_inside_a_long_listed_name_is_scored() -> None:
+    """"Hikvision" pre-scores low against the whole listed name (a string ratio of 9 letters
+    to 40), but it holds the query's whole key weight: the Matcher must see the pair."""
+    screener = Screener(Index.build(GATED))
+    cands = screener.candidate_rows(q("Hikvision", "Company"))
+    assert screener.prescore(q("Hikvision", "Company"), cands)[0] < screener.min_prescore
+    hits = screener.screen(q("Hikvision", "Company"))
+    assert top_ids(hits) == ["hik"] and hits[0].match
+
+
+def test_a_shared_common_word_alone_is_not_scored() -> None:
+    """An ordinary name that shares only common words with listed ones ("Day Care", "Center")
+    is voted for, but neither its pre-score nor its share of the vote makes it worth scoring:
+    the scorer never sees it (it used to, as a best-by-vote row)."""
+    screener = Screener(Index.build(GATED))
+    query = q("Henry Booth House Granny's Day Care Center", "Company")
+    assert len(screener.candidate_rows(query).rows) > 0
+    assert screener.screen(query) == []
+    # the same best-by-vote rows are scored when the gate is opened
+    assert Screener(Index.build(GATED), vote_min_prescore=0.0).screen(query)
+
+
+def test_a_query_in_another_script_keeps_its_best_by_vote_rows() -> None:
+    """A transliterated name pre-scores low against its Latin spelling, so a non-Latin query
+    keeps the vote's best rows whatever their pre-score."""
+    screener = Screener(Index.build(GATED))
+    hits = screener.screen(q("杭州海康威视数字技术股份有限公司", "Company"))
+    assert "hik" in top_ids(hits, 2)
+
+
 class FixedMatcher:
     """A matcher whose score is known, to test what the screener does with scores."""
 

@@ -36,7 +36,7 @@ import os
 import shutil
 import time
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -339,17 +339,22 @@ class Index:
 
     # ---- candidate generation ---------------------------------------------------------------
 
-    def lookup(self, keys: Iterable[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """Positions of the keys present in the index and their posting-list lengths."""
+    def lookup(
+        self, keys: Collection[str], absent: list[str] | None = None
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Positions of the keys present in the index and their posting-list lengths; the
+        keys it does not hold are appended to ``absent`` when a list is given."""
         hashes = _hash_keys(keys)
         if len(hashes) == 0:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty
         pos = np.searchsorted(self.key_hashes, hashes)
-        inside = pos < len(self.key_hashes)
-        pos, hashes = pos[inside], hashes[inside]
+        found = pos < len(self.key_hashes)
+        found[found] = self.key_hashes[pos[found]] == hashes[found]
+        if absent is not None and not found.all():
+            absent.extend(k for k, f in zip(keys, found.tolist(), strict=True) if not f)
         # keys are distinct, so are their hashes (64 bits): no np.unique needed
-        pos = np.sort(pos[self.key_hashes[pos] == hashes])
+        pos = np.sort(pos[found])
         lengths = self.key_offsets[pos + 1] - self.key_offsets[pos]
         return pos.astype(np.int64), lengths.astype(np.int64)
 

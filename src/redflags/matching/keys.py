@@ -315,7 +315,7 @@ class _Keyer:
         kind, phon = _token_info(token)
         self.token_ids[token] = len(self.t_hash)
         self.t_hash.append(_blake("t:" + token))
-        self.t_weight.append(_key_weight("t:" + token))
+        self.t_weight.append(key_weight("t:" + token))
         self.p_hash.append(_blake("p:" + phon) if phon else 0)
         if phon:
             self.phonetic[token] = phon
@@ -401,7 +401,7 @@ class _Keyer:
         return np.concatenate(out_h), np.concatenate(out_r), np.concatenate(out_w)
 
     def _composite_weights(self, keys: list[str]) -> npt.NDArray[np.float32]:
-        """``_key_weight`` of keys spanning tokens (t:, j:, q:). Joined tokens rarely repeat,
+        """``key_weight`` of keys spanning tokens (t:, j:, q:). Joined tokens rarely repeat,
         so the token-kind cache would only lose the query side's entries; a joined string
         of letters that is no legal form or org word is of the "name" kind (token_kind)."""
         kind_weights, token_weights, kind_of = KIND_WEIGHTS, TOKEN_KIND_WEIGHTS, _token_kind
@@ -551,7 +551,8 @@ def name_norm(name: str) -> str:
     """The latinized, token-joined form the screener's quick pre-score compares."""
     return " ".join(_name_tokens(name))
 
-def _key_weight(key: str) -> float:
+def key_weight(key: str) -> float:
+    """A key's weight in the vote before its rarity (IDF) is applied."""
     kind = key[0]
     if kind == "i":
         return IDENTIFIER_WEIGHT

@@ -14,7 +14,7 @@ from redflags.text.tokens import (
     name_tokens,
     token_kind,
 )
-from redflags.text.translit import latinize
+from redflags.text.translit import is_latin, latinize
 
 # Bumped when a table or rule changes token output, so caches built on tokens rebuild.
 __version__ = "4"
@@ -25,6 +25,7 @@ __all__ = [
     "NAME",
     "NUMBER",
     "fold",
+    "is_latin",
     "latinize",
     "legal_family",
     "name_tokens",

@@ -151,6 +151,20 @@ def _convert(script: str, run: str, han_joined: bool) -> str:
     return anyascii(run)
 
 
+_BEYOND_LATIN = re.compile("[\u0370-\u1dff\u1f00-\U0010ffff]")
+
+
+def is_latin(text: str) -> bool:
+    """Whether every letter of ``text`` is Latin (with its accents): a name in another
+    script is compared through its transliteration, which a plain string ratio underrates."""
+    if text.isascii():
+        return True
+    return not any(
+        ch.isalpha() and not 0x1E00 <= ord(ch) <= 0x1EFF
+        for ch in (m.group() for m in _BEYOND_LATIN.finditer(text))
+    )
+
+
 @lru_cache(maxsize=65536)
 def latinize(text: str, han_joined: bool = False) -> str:
     """Lowercase ASCII rendering of ``text``, words separated by single spaces.
