@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from followthemoney import model as ftm_model
+if TYPE_CHECKING:
+    from followthemoney.model import Model
 
 # Properties the FtM model has but this product must never fill: it screens against public
 # lists and never profiles people by ethnicity, religion or appearance.
@@ -24,6 +25,15 @@ FORBIDDEN_PROPERTIES = frozenset(
 _CLEANED_TYPES = frozenset({"date", "country", "url", "email", "iban", "number"})
 
 MAX_VALUE_LENGTH = 65_536
+
+
+@lru_cache(maxsize=1)
+def _ftm() -> Model:
+    """The FtM model, loaded on first use: importing followthemoney costs ~1 s, which every
+    command (even `redflags --help`) paid when this module imported it at the top."""
+    from followthemoney import model
+
+    return model
 
 
 class Provenance(TypedDict, total=False):
@@ -64,7 +74,7 @@ def hash_id(prefix: str, *parts: object) -> str:
 
 @lru_cache(maxsize=4096)
 def _prop(schema: str, prop: str) -> Any:
-    sch = ftm_model.get(schema)
+    sch = _ftm().get(schema)
     if sch is None:
         raise ValueError(f"unknown FollowTheMoney schema: {schema!r}")
     p = sch.get(prop)
@@ -95,12 +105,12 @@ def _clean(type_name: str, value: str) -> str | None:
 
 
 def schema_exists(schema: str) -> bool:
-    return ftm_model.get(schema) is not None
+    return _ftm().get(schema) is not None
 
 
 def is_a(schema: str, parent: str) -> bool:
     """True when ``schema`` is ``parent`` or extends it (e.g. Company is a LegalEntity)."""
-    sch = ftm_model.get(schema)
+    sch = _ftm().get(schema)
     return sch is not None and sch.is_a(parent)
 
 
@@ -110,7 +120,7 @@ class EntityBuilder:
     __slots__ = ("datasets", "id", "properties", "provenance", "schema")
 
     def __init__(self, schema: str, entity_id: str, dataset: str | None = None) -> None:
-        if ftm_model.get(schema) is None:
+        if _ftm().get(schema) is None:
             raise ValueError(f"unknown FollowTheMoney schema: {schema!r}")
         self.schema = schema
         self.id = entity_id

@@ -6,9 +6,10 @@ Kept free of any index or scoring internals so that callers depend on shapes, no
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from redflags.model import FtMEntity
+if TYPE_CHECKING:
+    from redflags.model import FtMEntity
 
 
 class FeatureExplanation(NamedTuple):

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from followthemoney.types import registry
-
 from redflags.countries import country_code
 from redflags.errors import RedflagsError
 from redflags.model import EntityBuilder, hash_id
@@ -204,7 +202,10 @@ def parse_date(value: str) -> str | None:
         text = text[:10]
     if _ISO_DATE_RE.match(text):
         # followthemoney's cleaner keeps a valid prefix ("1970/01/02" -> "1970"): only a
-        # whole ISO value is taken from it.
+        # whole ISO value is taken from it. (Imported here: followthemoney costs ~1 s to
+        # import, and the CLI imports this module to start.)
+        from followthemoney.types import registry
+
         cleaned = registry.date.clean(text)
         return str(cleaned) if cleaned == text else None
     m = _NUMERIC_DATE_RE.match(text)
