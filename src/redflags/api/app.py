@@ -7,9 +7,10 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Annotated, Any
 
+import orjson
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, ORJSONResponse
+from fastapi.responses import JSONResponse
 from followthemoney import model as ftm_model
 
 from redflags import __version__
@@ -32,6 +33,14 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class _FastJSON(JSONResponse):
+    """orjson-encoded responses for the two hot endpoints, as FastAPI's ORJSONResponse did
+    before it was deprecated (the bodies are plain dicts, not response models)."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
 
 
 class BodyLimit:
@@ -290,7 +299,7 @@ def create_app(
                 "query": query,
             }
         name, version = _algorithm()
-        return ORJSONResponse(
+        return _FastJSON(
             {
                 "responses": responses,
                 "matcher": {},
@@ -328,7 +337,7 @@ def create_app(
                 query, threshold=0.0, limit=offset + limit, datasets=datasets
             )
             results = [_entity_response(h.entity) for h in hits[offset : offset + limit]]
-        return ORJSONResponse(
+        return _FastJSON(
             {
                 "limit": limit,
                 "offset": offset,
