@@ -214,3 +214,30 @@ def test_candidates_never_miss_a_listed_name(ofac_cons: list[dict[str, Any]]) ->
     checked = 3 * sum(min(2, len(entity_names(index.entity(i)))) for i in range(len(index)))
     assert len(index) > 400
     assert len(misses) <= checked * 0.005, misses[:10]
+
+
+def test_a_repeated_name_reuses_its_shortlist(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file names one supplier on many rows: the vote and pre-score run once per distinct
+    name (and schema, identifiers, lists), while dates and countries are scored per row."""
+    screener = Screener(Index.build(LISTED))
+    calls: list[str] = []
+    vote = screener.candidate_rows
+
+    def counting(query: dict[str, Any], **kw: Any) -> Any:
+        calls.append(query["properties"]["name"][0])
+        return vote(query, **kw)
+
+    monkeypatch.setattr(screener, "candidate_rows", counting)
+    first = screener.screen(q("Vladimir Putin", nationality="ru"))
+    second = screener.screen(q("Vladimir Putin", nationality="us"))
+    assert calls == ["Vladimir Putin"]
+    assert top_ids(first) == top_ids(second) == ["putin"]
+    assert first[0].score > second[0].score  # the row's own country still counts
+    screener.screen(q("Vladimir Putin"), datasets={"list_b"})
+    screener.screen(q("Vladimir Putin", "Company"))
+    assert len(calls) == 3
+    uncached = Screener(Index.build(LISTED), shortlist_cache=0)
+    monkeypatch.setattr(uncached, "candidate_rows", counting)
+    uncached.screen(q("Xi Jinping"))
+    uncached.screen(q("Xi Jinping"))
+    assert calls[3:] == ["Xi Jinping", "Xi Jinping"]

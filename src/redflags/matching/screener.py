@@ -25,6 +25,7 @@ from redflags.matching import DEFAULT_THRESHOLD, Matcher
 from redflags.matching.index import Index
 from redflags.matching.keys import (
     IDENTIFIER_WEIGHT,
+    entity_identifiers,
     entity_keys,
     entity_names,
     key_weight,
@@ -47,6 +48,8 @@ POSTINGS_BUDGET = 20_000
 BINCOUNT_RATIO = 8
 # Rows whose names the pre-score keeps decoded (~0.3 KB a row).
 NAME_CACHE_ROWS = 80_000
+# Distinct queries whose shortlist (vote and pre-score) a screener remembers (~2 KB each).
+SHORTLIST_CACHE = 8_192
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class Screener:
         vote_min_prescore: float = 0.5,
         vote_min_share: float = 0.4,
         cache_size: int = 20_000,
+        shortlist_cache: int = SHORTLIST_CACHE,
     ) -> None:
         """``candidates`` rows come out of the vote; of those, the ``rescore`` best by
         pre-score (at least ``min_prescore``), the ``rescore_by_vote`` best by vote and every
@@ -99,7 +103,10 @@ class Screener:
         the listed entity is still found for all 863 listed-name queries that found it, and
         supplier rows with a hit fell 28 -> 20 of 3,000: what the gate drops are ordinary names
         whose only link to a listed one is a shared common word ("Henry Booth House Day Care
-        Center" vs HILLTOP YOUTH scored 0.83 when it was scored)."""
+        Center" vs HILLTOP YOUTH scored 0.83 when it was scored).
+
+        ``shortlist_cache`` distinct queries keep their vote and pre-score (0: none); a
+        benchmark that repeats its queries must turn it off."""
         self.index = index
         self.matcher = matcher if matcher is not None else Matcher()
         self.candidates = candidates
@@ -111,6 +118,8 @@ class Screener:
         self._scratch = np.zeros(len(index), dtype=np.float32)
         self._prepared: OrderedDict[int, Any] = OrderedDict()
         self._name_cache: dict[int, tuple[list[str], list[str]]] = {}
+        self._shortlists: OrderedDict[tuple[Any, ...], tuple[Candidates, Any]] = OrderedDict()
+        self._shortlist_size = shortlist_cache
         self._cache_size = cache_size
         self._prepare = getattr(self.matcher, "prepare", None)
         self._compare_prepared = getattr(self.matcher, "compare_prepared", None)
@@ -261,6 +270,31 @@ class Screener:
             add_count(len(sorted_names))
         return norms, flats, np.array(counts, dtype=np.int64)
 
+    def _shortlist(
+        self, query: Mapping[str, Any], datasets: set[str] | None
+    ) -> tuple[Candidates, npt.NDArray[np.float32]]:
+        """Stages 1 and 2, remembered for the last ``SHORTLIST_CACHE`` distinct names: a
+        file names one supplier on many rows (sites, branches, one row per invoice), and the
+        vote and the pre-score read nothing but the names, identifiers and schema."""
+        key = (
+            str(query.get("schema") or ""),
+            tuple(entity_names(query)),
+            tuple(entity_identifiers(query)),
+            frozenset(datasets) if datasets is not None else None,
+        )
+        cache = self._shortlists
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+            return found
+        cands = self.candidate_rows(query, datasets=datasets)
+        pre = self.prescore(query, cands) if len(cands.rows) else np.zeros(0, np.float32)
+        if self._shortlist_size > 0:
+            cache[key] = (cands, pre)
+            if len(cache) > self._shortlist_size:
+                cache.popitem(last=False)
+        return cands, pre
+
     # ---- stage 3: the Matcher ------------------------------------------------------------------
 
     def _compare(self, query: Mapping[str, Any], prepared_query: Any, row: int) -> MatchResult:
@@ -314,10 +348,9 @@ class Screener:
         matches passes its threshold and saves explaining and decoding the rest."""
         if threshold is None:
             threshold = DEFAULT_THRESHOLD
-        cands = self.candidate_rows(query, datasets=datasets)
+        cands, pre = self._shortlist(query, datasets)
         if len(cands.rows) == 0:
             return []
-        pre = self.prescore(query, cands)
         rescore = max(self.rescore, limit)
         # the best by pre-score, the best by vote (a long alias list can depress the first),
         # and every identifier hit.
