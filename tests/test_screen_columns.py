@@ -159,3 +159,23 @@ def test_parse_date_round_trips_unambiguous_forms(d: date) -> None:
 def test_parse_date_never_raises_and_returns_iso(text: str) -> None:
     out = parse_date(text)
     assert out is None or re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", out)
+
+
+@given(
+    st.integers(0, 9999),
+    st.one_of(st.none(), st.integers(0, 13)),
+    st.one_of(st.none(), st.integers(0, 32)),
+)
+def test_parse_date_keeps_what_followthemoney_keeps(year: int, month: int | None,
+                                                    day: int | None) -> None:
+    """parse_date checks dates itself (followthemoney's cleaner was a third of reading a
+    row): whatever it returns must be a value the cleaner keeps whole, and the reverse."""
+    from followthemoney.types import registry
+
+    text = f"{year:04d}" + (f"-{month:02d}" if month is not None else "")
+    text += f"-{day:02d}" if month is not None and day is not None else ""
+    kept = registry.date.clean(text) == text
+    assert parse_date(text) == (text if kept else None)
+    for written in (f"{day}.{month}.{year:04d}", f"{day} March {year:04d}"):
+        out = parse_date(written)
+        assert out is None or registry.date.clean(out) == out

@@ -190,24 +190,24 @@ class Query:
 
 
 def parse_date(value: str) -> str | None:
-    """An ISO date (or year / year-month) from what people type; None when unreadable.
+    """An ISO date (or year / year-month) from what people type; None when unreadable or
+    outside the years followthemoney keeps (1000-2999), so the query needs no cleaning after.
 
     When day and month cannot be told apart (03/04/1970) only the year is kept: a wrong
     day would mislead the date feature, a year still helps.
     """
+    parsed = _parse_date(value)
+    return parsed if parsed is not None and _valid_iso(parsed) else None
+
+
+def _parse_date(value: str) -> str | None:
     text = value.strip()
     if not text:
         return None
     if len(text) >= 10 and text[4] == "-" and "T" in text[10:11] + "T":
         text = text[:10]
     if _ISO_DATE_RE.match(text):
-        # followthemoney's cleaner keeps a valid prefix ("1970/01/02" -> "1970"): only a
-        # whole ISO value is taken from it. (Imported here: followthemoney costs ~1 s to
-        # import, and the CLI imports this module to start.)
-        from followthemoney.types import registry
-
-        cleaned = registry.date.clean(text)
-        return str(cleaned) if cleaned == text else None
+        return text
     m = _NUMERIC_DATE_RE.match(text)
     if m:
         a, b, c = (int(x) for x in m.groups())
@@ -240,6 +240,27 @@ def _word_date(words: list[str]) -> tuple[int | None, int | None, int | None]:
         elif (digits := re.sub(r"(st|nd|rd|th)$", "", w)).isdigit():
             day = int(digits)
     return day, month, year
+
+
+def _valid_iso(text: str) -> bool:
+    """Whether a YYYY, YYYY-MM or YYYY-MM-DD string is a real date in the years
+    followthemoney accepts (1000-2999), as its date cleaner would say when it returns the
+    value whole; this is 1 µs a row where the cleaner took ~40 µs (a third of reading a
+    row of a screening job)."""
+    year = int(text[:4])
+    if not 1000 <= year <= 2999:
+        return False
+    if len(text) == 4:
+        return True
+    if not 1 <= int(text[5:7]) <= 12:
+        return False
+    if len(text) == 7:
+        return True
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _iso(year: int, month: int, day: int) -> str | None:
@@ -312,7 +333,7 @@ def build_query(row: Mapping[str, str | None], columns: ColumnMap, line: int) ->
             return Reject("bad_date", f"unparsable {label} {vals[role]!r}")
         if len(parsed) == 4 and len(vals[role]) > 4:
             notes.append(f"{role}: day and month ambiguous, kept the year {parsed}")
-        builder.add(prop, parsed)
+        builder.add(prop, parsed, clean=False)  # parse_date gives a checked ISO date
     if "country" in vals:
         codes = []
         for part in re.split(r"\s*[;,|/]\s*", vals["country"]):
