@@ -38,6 +38,7 @@ from redflags.text import (
     simple_spelling,
     token_kind,
 )
+from redflags.text.hanja import READING_SCHEMATA, korean_readings
 from redflags.text.phonetic import han_syllable_key, sound_key
 
 # Below this a token pair is not an alignment at all (it would only add noise).
@@ -557,6 +558,9 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
         texts.extend(props.get(prop, []))
     if schema in ("Person",) or props.get("firstName") or props.get("lastName"):
         texts.extend(_person_full_names(props))
+    if schema in READING_SCHEMATA:
+        # a Korean name in Han (金正恩) read in Korean (김정은), as the index keys it
+        texts.extend(r for t in list(texts) for r in korean_readings(t) if r not in texts)
     strong = set(texts)
     weak_texts = {t for prop in WEAK_NAME_PROPS for t in props.get(prop, []) if t not in strong}
     for prop in WEAK_NAME_PROPS:

@@ -24,6 +24,8 @@ import numpy as np
 import numpy.typing as npt
 from followthemoney import model as ftm_model
 
+from redflags.text.hanja import READING_SCHEMATA, korean_readings
+
 log = logging.getLogger(__name__)
 
 # Relative weight of each key kind in the candidate vote (multiplied by the key's IDF).
@@ -513,6 +515,8 @@ def entity_names(entity: Mapping[str, Any]) -> list[str]:
         ]
         if parts:
             out.append(" ".join(parts))
+    if entity.get("schema") in READING_SCHEMATA:
+        out.extend(r for name in list(out) for r in korean_readings(name) if r not in out)
     return out
 
 
