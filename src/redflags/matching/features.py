@@ -38,7 +38,7 @@ from redflags.text import (
     simple_spelling,
     token_kind,
 )
-from redflags.text.phonetic import han_syllable_key, sound_key
+from redflags.text.phonetic import TH, han_syllable_key, sound_key
 
 # Below this a token pair is not an alignment at all (it would only add noise).
 TOKEN_MIN_SIM = 0.55
@@ -218,6 +218,8 @@ class PreparedName:
     joined_phonetic_nor: str
     # j merged with k: names that went through Arabic or Hebrew (ج is g in foreign names)
     joined_phonetic_jk: str
+    # the name tokens' vowel-keeping sound keys run together (compared across scripts)
+    joined_sound: str
     key: str
     # folded original without spaces: two names in the same non-Latin script compare on
     # their own letters too (高石 and 高市 share a pinyin reading, not a spelling)
@@ -389,7 +391,8 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
     part_of = _han_parts(text, len(tokens)) if han and not latin and \
         len(tokens) == len(tokens_all) else None
     # sound keys per token; an item of several tokens joins theirs
-    sounds = [han_syllable_key(t, i == 0 or (part_of is not None and part_of[i] != part_of[i - 1]))
+    sounds = [han_syllable_key(t, i == 0 or (part_of is not None and part_of[i] != part_of[i - 1]),
+                               _next_syllable(tokens, i, part_of, syllables))
               if han and not latin and t in syllables else sound_key(t, sound_script)
               for i, t in enumerate(tokens)]
 
@@ -426,10 +429,13 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
             for i in range(len(tokens) - n + 1):
                 if all(k == NAME for k in kinds[i:i + n]):
                     add("".join(tokens[i:i + n]), i, i + n)
+        # ...and a longer one whole: 阿卜杜勒阿齐兹 a bu du le a qi zi is one word (Abdulaziz)
+        if len(tokens) > HAN_SPAN_MAX and all(k == NAME for k in kinds):
+            add("".join(tokens), 0, len(tokens))
     han_words: tuple[tuple[int, int, int], ...] = ()
     if han and not latin:
         spans = _word_spans(part_of) if part_of is not None else \
-            [(0, len(tokens))] if len(tokens) <= HAN_SPAN_MAX else []
+            [(0, len(tokens))] if len(tokens) <= HAN_SPAN_TOKENS else []
         whole = {(start, end): idx for idx, start, end in items}
         # words of name syllables only: "航空工业" is the org words "aviation industry"
         han_words = tuple((start, end, whole[start, end]) for start, end in spans
@@ -460,6 +466,7 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
         joined_simple="".join(simple_spelling(t) for t in name_toks),
         joined_phonetic_nor=(jp_alt if han else jp_loose).replace("r", ""),
         joined_phonetic_jk="".join(phonetic(t, merge_jk=True) for t in name_toks),
+        joined_sound="".join(k for k, kind in zip(sounds, kinds, strict=True) if kind == NAME),
         # an organisation's words count too: "BAE Systems" is not "BAE Industries" word for
         # word (a person's are titles: "Sheikh Mohammed" is "Mohammed")
         key=" ".join(sorted(name_toks if person or not name_toks else
@@ -527,6 +534,15 @@ def _han_parts(text: str, count: int) -> list[int] | None:
     if sum(sizes) != count:
         return None
     return [k for k, n in enumerate(sizes) for _ in range(n)]
+
+
+def _next_syllable(tokens: tuple[str, ...], i: int, part_of: list[int] | None,
+                   syllables: frozenset[str]) -> str:
+    """The Han syllable after token ``i`` in the same word ("" if none)."""
+    if i + 1 >= len(tokens) or tokens[i + 1] not in syllables or (
+            part_of is not None and part_of[i + 1] != part_of[i]):
+        return ""
+    return tokens[i + 1]
 
 
 def _word_spans(part_of: list[int]) -> list[tuple[int, int]]:
@@ -960,12 +976,33 @@ def compare_names(q: PreparedName, c: PreparedName, sims: list[list[float]],
         # slope for the sound-alike evidence
         script = c.script if q.latin else q.script
         values[f"xs_{script}"] = 1.0
-        values[f"xs_{script}_phonetic"] = max(jp, cjk_jp)
+        values[f"xs_{script}_phonetic"] = max(jp, cjk_jp, _joined_sound_sim(q, c, script))
         # ...and its own level below which a word is another name ("시에라" Sierra ~ "Cikra"
         # 0.70): each script transcribes a name more or less loosely
         if weakest > 0:
             values[f"xs_{script}_gap"] = min(1.0, max(0.0, XS_GAP_LEVEL - weakest) / XS_GAP_FULL)
     return NameComparison(q, c, values)
+
+
+def _joined_sound_sim(q: PreparedName, c: PreparedName, script: str) -> float:
+    """The two names' sound keys run together, compared as ``_blend_sound`` compares tokens
+    (Latin side also without its closing r against Han and Hangul). Better evidence than the
+    consonant skeletons alone: AUC of xs_*_phonetic, train / test, Chinese 0.766 / 0.803 ->
+    0.797 / 0.811, Korean 0.809 / 0.813 -> 0.836 / 0.820, Russian 0.936 / 0.848 -> 0.953 /
+    0.879 (Katakana, Arabic, Hebrew up by 0.001-0.015)."""
+    a, b = (q.joined_sound, c.joined_sound) if c.latin else (c.joined_sound, q.joined_sound)
+    sim = Levenshtein.normalized_similarity
+    if script == "hangul":
+        a = a.translate(_HANGUL_MERGE)
+        return max(sim(a, b.translate(_HANGUL_MERGE)),
+                   sim(a, _without_closing_r([b], _HANGUL_MERGE)[0]))
+    if script in ("han", "kana"):
+        a = a.translate(_CJK_MERGE)
+        best = sim(a, b.translate(_CJK_MERGE))
+        if script == "han":
+            best = max(best, sim(a, _without_closing_r([b], _CJK_MERGE)[0]))
+        return best
+    return sim(a, b.replace(TH, "t"))
 
 
 SHORT_TOKEN = 3
@@ -1084,12 +1121,17 @@ def _onset(token: str) -> str:
 
 
 _CLOSING_R = re.compile(r"r(?![aeo])")
-_HANGUL_MERGE = str.maketrans({"l": "r", "f": "b"})
+_HANGUL_MERGE = str.maketrans({"l": "r", "f": "b", TH: "s"})
+_CJK_MERGE = str.maketrans({"l": "r", TH: "s"})
 
 
-def _without_closing_r(keys: list[str]) -> list[str]:
-    return [_CLOSING_R.sub("", k).replace("l", "r") if "r" in k else k.replace("l", "r")
+def _without_closing_r(keys: list[str], merge: dict[int, str]) -> list[str]:
+    return [_CLOSING_R.sub("", k).translate(merge) if "r" in k else k.translate(merge)
             for k in keys]
+
+
+def _th_as_t(keys: list[str]) -> list[str]:
+    return [k.replace(TH, "t") if TH in k else k for k in keys]
 
 
 def _blend_sound(q: PreparedEntity, c: PreparedEntity, sims: np.ndarray) -> None:
@@ -1111,29 +1153,28 @@ def _blend_sound(q: PreparedEntity, c: PreparedEntity, sims: np.ndarray) -> None
         c_keys = [k.translate(_HANGUL_MERGE) for k in c.vocab_sound]
     elif q.cjk or c.cjk:
         # CJK scripts do not tell l from r (merged here: rare pairs, every query prepared)
-        q_keys = [k.replace("l", "r") for k in q.vocab_sound]
-        c_keys = [k.replace("l", "r") for k in c.vocab_sound]
+        q_keys = [k.translate(_CJK_MERGE) for k in q.vocab_sound]
+        c_keys = [k.translate(_CJK_MERGE) for k in c.vocab_sound]
     else:
-        q_keys, c_keys = q.vocab_sound, c.vocab_sound
+        q_keys, c_keys = _th_as_t(q.vocab_sound), _th_as_t(c.vocab_sound)
     snd = cdist(q_keys, c_keys, scorer=Levenshtein.normalized_similarity)
     if q_hangul != c_hangul:
         # Korean drops an English r after a vowel too: 싱어 ~ Singer, 보머 ~ Bomer
         if q_hangul:
-            nor = cdist(q_keys, [k.translate(_HANGUL_MERGE) for k in
-                                 _without_closing_r(c.vocab_sound)],
+            nor = cdist(q_keys, _without_closing_r(c.vocab_sound, _HANGUL_MERGE),
                         scorer=Levenshtein.normalized_similarity)
         else:
-            nor = cdist([k.translate(_HANGUL_MERGE) for k in _without_closing_r(q.vocab_sound)],
-                        c_keys, scorer=Levenshtein.normalized_similarity)
+            nor = cdist(_without_closing_r(q.vocab_sound, _HANGUL_MERGE), c_keys,
+                        scorer=Levenshtein.normalized_similarity)
         np.maximum(snd, nor, out=snd)
     elif q.han != c.han:
         # Mandarin drops a syllable-closing r: 罗伯特 luo bo te ~ Robert, 卡特 ka te ~ Carter
         # (token AUC on the Chinese pairs, train / test: 0.881 / 0.865 -> 0.886 / 0.873)
         if q.han:
-            nor = cdist(q_keys, _without_closing_r(c.vocab_sound),
+            nor = cdist(q_keys, _without_closing_r(c.vocab_sound, _CJK_MERGE),
                         scorer=Levenshtein.normalized_similarity)
         else:
-            nor = cdist(_without_closing_r(q.vocab_sound), c_keys,
+            nor = cdist(_without_closing_r(q.vocab_sound, _CJK_MERGE), c_keys,
                         scorer=Levenshtein.normalized_similarity)
         np.maximum(snd, nor, out=snd)
     semitic = q.semitic or c.semitic
