@@ -109,3 +109,11 @@ def test_sound_alike_ranks_above_look_alike(matcher: Matcher) -> None:
         _score(matcher, "克拉克·斯密斯", "Clark Smalley") + 0.3
     assert _score(matcher, "斯科特·布朗", "Scott Brown") > \
         _score(matcher, "斯科特·布朗", "Stuart Brown") + 0.5
+
+
+def test_hangul_eo_writes_an_english_closing_er(matcher: Matcher) -> None:
+    # 허버트 heo beo teu: Herbert's er is ㅓ, not the dropped r of a vowel of its own
+    assert _score(matcher, "허버트", "Herbert") >= DEFAULT_THRESHOLD
+    assert _score(matcher, "허버트", "Herbert") > _score(matcher, "허버트", "Habert") + 0.1
+    # ar stays ㅏ: 파커 is Parker
+    assert _score(matcher, "피터 파커", "Peter Parker") >= DEFAULT_THRESHOLD
