@@ -117,3 +117,14 @@ def test_hangul_eo_writes_an_english_closing_er(matcher: Matcher) -> None:
     assert _score(matcher, "허버트", "Herbert") > _score(matcher, "허버트", "Habert") + 0.1
     # ar stays ㅏ: 파커 is Parker
     assert _score(matcher, "피터 파커", "Peter Parker") >= DEFAULT_THRESHOLD
+
+
+def test_han_spellings_of_foreign_sounds(matcher: Matcher) -> None:
+    assert han_syllable_key("hua", False) == sound_key("wa")  # 华 Washington
+    assert sound_key("christa") == sound_key("krista")  # ch before r/l is k
+    # a final -er may be dropped whole: 卡特 ka te Carter, 斯特拉克 Straker
+    assert _score(matcher, "卡特", "Carter") >= DEFAULT_THRESHOLD
+    assert _score(matcher, "斯特拉克", "Straker") >= DEFAULT_THRESHOLD
+    assert _score(matcher, "斯特拉克", "Strachan") < DEFAULT_THRESHOLD
+    assert _score(matcher, "华盛顿", "Washington") >= DEFAULT_THRESHOLD
+    assert _score(matcher, "华盛顿", "Wellington") < DEFAULT_THRESHOLD

@@ -142,6 +142,8 @@ def sound_key(token: str, script: str = "latin") -> str:
         if "w" in t:
             t = _VOWEL_W.sub("", t)
         if "c" in t:
+            if "chr" in t or "chl" in t:
+                t = t.replace("chr", "kr").replace("chl", "kl")  # Christa, Chloe: ch is k
             t = _HARD_C.sub("k", t)
         if "th" in t[1:]:
             # CJK scripts write an English th inside a name as s (Smith ~ 史密斯 shi mi si,
@@ -188,6 +190,8 @@ def han_syllable_key(s: str, initial: bool, following: str = "") -> str:
         s = _HAN_BARE[s]
     if s.startswith("y") and len(s) > 1:
         s = s[1:]  # pinyin y- only marks a syllable starting with i/u
+    if s.startswith("hua"):
+        s = "w" + s[2:]  # 华 hua writes wa: 华盛顿 Washington, 爱德华 Edward, 怀特 White
     if len(s) > 2 and s[0] in "jqx" and s[1] == "i" and s[2] in "aeou":
         s = s[0] + s[2:]  # the i of jia/xie/qiao is the palatal glide, no vowel of the name
     if s.startswith("zh"):
