@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -993,14 +993,14 @@ def _joined_sound_sim(q: PreparedName, c: PreparedName, script: str) -> float:
     a, b = (q.joined_sound, c.joined_sound) if c.latin else (c.joined_sound, q.joined_sound)
     sim = Levenshtein.normalized_similarity
     if script == "hangul":
-        a = a.translate(_HANGUL_MERGE)
-        return max(sim(a, b.translate(_HANGUL_MERGE)),
+        a = _hangul_merge(a)
+        return max(sim(a, _hangul_merge(b)),
                    sim(a, _hangul_closing_r([b])[0]))
     if script in ("han", "kana"):
-        a = a.translate(_CJK_MERGE)
-        best = sim(a, b.translate(_CJK_MERGE))
+        a = _cjk_merge(a)
+        best = sim(a, _cjk_merge(b))
         if script == "han":
-            best = max(best, sim(a, _without_closing_r([b], _CJK_MERGE)[0]))
+            best = max(best, sim(a, _without_closing_r([b], _cjk_merge)[0]))
         return best
     return sim(a, b.replace(TH, "t"))
 
@@ -1121,20 +1121,28 @@ def _onset(token: str) -> str:
 
 
 _CLOSING_R = re.compile(r"r(?![aeo])")
-_HANGUL_MERGE = str.maketrans({"l": "r", "f": "b", TH: "s"})
-_CJK_MERGE = str.maketrans({"l": "r", TH: "s"})
+# (str.replace, not str.translate: 0.1 us a key against 0.5 us, and every key of a pair)
 
 
-def _without_closing_r(keys: list[str], merge: dict[int, str]) -> list[str]:
-    return [_CLOSING_R.sub("", k).translate(merge) if "r" in k else k.translate(merge)
-            for k in keys]
+def _cjk_merge(key: str) -> str:
+    """CJK scripts do not tell l from r, and write a th inside a name as s."""
+    return key.replace("l", "r").replace(TH, "s")
+
+
+def _hangul_merge(key: str) -> str:
+    """...and Hangul has no f or v: ㅍ p writes f, ㅂ b writes v."""
+    return key.replace("l", "r").replace("f", "b").replace(TH, "s")
+
+
+def _without_closing_r(keys: list[str], merge: Callable[[str], str]) -> list[str]:
+    return [merge(_CLOSING_R.sub("", k)) if "r" in k else merge(k) for k in keys]
 
 
 def _han_closing_r(keys: list[str]) -> list[str]:
     """Latin keys without their closing r, then the same without a final -er (Chinese pairs,
     token AUC of name_weakest train / test: 0.830 / 0.837 -> 0.830 / 0.844)."""
-    nor = _without_closing_r(keys, _CJK_MERGE)
-    return nor + [_without_closing_r([k[:-2]], _CJK_MERGE)[0] if len(k) > 3 and
+    nor = _without_closing_r(keys, _cjk_merge)
+    return nor + [_cjk_merge(_CLOSING_R.sub("", k[:-2])) if len(k) > 3 and
                   k.endswith("er") else n for k, n in zip(keys, nor, strict=True)]
 
 
@@ -1146,8 +1154,8 @@ _CLOSING_VR = re.compile(r"[eo]r(?![aeo])")
 
 
 def _hangul_closing_r(keys: list[str]) -> list[str]:
-    return [_CLOSING_R.sub("", _CLOSING_VR.sub("eo", k)).translate(_HANGUL_MERGE) if "r" in k
-            else k.translate(_HANGUL_MERGE) for k in keys]
+    return [_hangul_merge(_CLOSING_R.sub("", _CLOSING_VR.sub("eo", k))) if "r" in k
+            else _hangul_merge(k) for k in keys]
 
 
 def _th_as_t(keys: list[str]) -> list[str]:
@@ -1169,12 +1177,12 @@ def _blend_sound(q: PreparedEntity, c: PreparedEntity, sims: np.ndarray) -> None
     if q_hangul or c_hangul:
         # Hangul has no f or v: ㅍ p writes f, ㅂ b writes v (and l is r); ㅈ j writes z too,
         # but merging it with s cost more (Boruc ~ 보러스) than it gained (Zakaria ~ 자카리아)
-        q_keys = [k.translate(_HANGUL_MERGE) for k in q.vocab_sound]
-        c_keys = [k.translate(_HANGUL_MERGE) for k in c.vocab_sound]
+        q_keys = [_hangul_merge(k) for k in q.vocab_sound]
+        c_keys = [_hangul_merge(k) for k in c.vocab_sound]
     elif q.cjk or c.cjk:
         # CJK scripts do not tell l from r (merged here: rare pairs, every query prepared)
-        q_keys = [k.translate(_CJK_MERGE) for k in q.vocab_sound]
-        c_keys = [k.translate(_CJK_MERGE) for k in c.vocab_sound]
+        q_keys = [_cjk_merge(k) for k in q.vocab_sound]
+        c_keys = [_cjk_merge(k) for k in c.vocab_sound]
     else:
         q_keys, c_keys = _th_as_t(q.vocab_sound), _th_as_t(c.vocab_sound)
     snd = cdist(q_keys, c_keys, scorer=Levenshtein.normalized_similarity)
