@@ -12,7 +12,7 @@ import pytest
 
 from redflags.matching import DEFAULT_THRESHOLD, Matcher
 from redflags.matching.features import prepare
-from redflags.text.phonetic import TH, han_syllable_key, sound_key
+from redflags.text.phonetic import TH, Z, han_syllable_key, sound_key
 
 
 def _person(name: str) -> dict[str, Any]:
@@ -128,3 +128,10 @@ def test_han_spellings_of_foreign_sounds(matcher: Matcher) -> None:
     assert _score(matcher, "斯特拉克", "Strachan") < DEFAULT_THRESHOLD
     assert _score(matcher, "华盛顿", "Washington") >= DEFAULT_THRESHOLD
     assert _score(matcher, "华盛顿", "Wellington") < DEFAULT_THRESHOLD
+
+
+def test_latin_z_before_a_vowel_is_hangul_j(matcher: Matcher) -> None:
+    assert sound_key("zakaria").startswith(Z)
+    assert Z not in sound_key("lopez")  # a closing z is 즈, read s
+    assert _score(matcher, "자카리아", "Zakaria") >= DEFAULT_THRESHOLD
+    assert _score(matcher, "로페즈", "Lopez") >= DEFAULT_THRESHOLD

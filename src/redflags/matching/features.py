@@ -38,7 +38,7 @@ from redflags.text import (
     simple_spelling,
     token_kind,
 )
-from redflags.text.phonetic import TH, han_syllable_key, sound_key
+from redflags.text.phonetic import TH, Z, han_syllable_key, sound_key
 
 # Below this a token pair is not an alignment at all (it would only add noise).
 TOKEN_MIN_SIM = 0.55
@@ -1002,7 +1002,7 @@ def _joined_sound_sim(q: PreparedName, c: PreparedName, script: str) -> float:
         if script == "han":
             best = max(best, sim(a, _without_closing_r([b], _cjk_merge)[0]))
         return best
-    return sim(a, b.replace(TH, "t"))
+    return sim(a, b.replace(TH, "t").replace(Z, "s"))
 
 
 SHORT_TOKEN = 3
@@ -1126,12 +1126,12 @@ _CLOSING_R = re.compile(r"r(?![aeo])")
 
 def _cjk_merge(key: str) -> str:
     """CJK scripts do not tell l from r, and write a th inside a name as s."""
-    return key.replace("l", "r").replace(TH, "s")
+    return key.replace("l", "r").replace(TH, "s").replace(Z, "s")
 
 
 def _hangul_merge(key: str) -> str:
     """...and Hangul has no f or v: ㅍ p writes f, ㅂ b writes v."""
-    return key.replace("l", "r").replace("f", "b").replace(TH, "s")
+    return key.replace("l", "r").replace("f", "b").replace(TH, "s").replace(Z, "c")
 
 
 def _without_closing_r(keys: list[str], merge: Callable[[str], str]) -> list[str]:
@@ -1159,7 +1159,7 @@ def _hangul_closing_r(keys: list[str]) -> list[str]:
 
 
 def _th_as_t(keys: list[str]) -> list[str]:
-    return [k.replace(TH, "t") if TH in k else k for k in keys]
+    return [k.replace(TH, "t").replace(Z, "s") if TH in k or Z in k else k for k in keys]
 
 
 def _blend_sound(q: PreparedEntity, c: PreparedEntity, sims: np.ndarray) -> None:

@@ -145,6 +145,8 @@ def sound_key(token: str, script: str = "latin") -> str:
             if "chr" in t or "chl" in t:
                 t = t.replace("chr", "kr").replace("chl", "kl")  # Christa, Chloe: ch is k
             t = _HARD_C.sub("k", t)
+        if "z" in t:
+            t = _LATIN_Z.sub(Z, t)
         if "th" in t[1:]:
             # CJK scripts write an English th inside a name as s (Smith ~ 史密斯 shi mi si,
             # スミス, 스미스), other scripts as t: a class of its own (the comparer chooses)
@@ -162,6 +164,11 @@ def sound_key(token: str, script: str = "latin") -> str:
 
 # the sound class of a th after a name's first letter (see ``sound_key``; ASCII like the rest)
 TH = "_"
+# ... and of a Latin z (tz, dz) before a vowel: s in Han and Kana, ㅈ/ㅊ in Hangul (자카리아
+# Zakaria, 지그문트 Zygmunt; a closing z is 즈, read s: 로페즈 Lopez). Korean pairs, token
+# AUC of name_weakest train / test: 0.839 / 0.788 -> 0.844 / 0.786, F1 unchanged.
+Z = "-"
+_LATIN_Z = re.compile(r"(?<![sc])[td]?z(?=[aeiouy])")
 _PINYIN_SOUND = {"x": "sh", "q": "ch", "c": "ts", "w": "v"}
 
 
