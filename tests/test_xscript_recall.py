@@ -135,3 +135,9 @@ def test_latin_z_before_a_vowel_is_hangul_j(matcher: Matcher) -> None:
     assert Z not in sound_key("lopez")  # a closing z is 즈, read s
     assert _score(matcher, "자카리아", "Zakaria") >= DEFAULT_THRESHOLD
     assert _score(matcher, "로페즈", "Lopez") >= DEFAULT_THRESHOLD
+
+
+def test_italian_gi_before_a_vowel_is_j(matcher: Matcher) -> None:
+    assert sound_key("giovanni") == sound_key("jovanni")
+    assert sound_key("gina") != sound_key("jna")  # gi before a consonant keeps its vowel
+    assert _score(matcher, "乔瓦尼", "Giovanni") >= DEFAULT_THRESHOLD
