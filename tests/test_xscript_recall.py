@@ -141,3 +141,8 @@ def test_italian_gi_before_a_vowel_is_j(matcher: Matcher) -> None:
     assert sound_key("giovanni") == sound_key("jovanni")
     assert sound_key("gina") != sound_key("jna")  # gi before a consonant keeps its vowel
     assert _score(matcher, "乔瓦尼", "Giovanni") >= DEFAULT_THRESHOLD
+
+
+def test_german_ch_before_a_consonant_is_h() -> None:
+    assert sound_key("albrecht") == sound_key("albreht")
+    assert sound_key("richard") != sound_key("rihard")  # before a vowel ch stays ch

@@ -144,6 +144,8 @@ def sound_key(token: str, script: str = "latin") -> str:
         if "c" in t:
             if "chr" in t or "chl" in t:
                 t = t.replace("chr", "kr").replace("chl", "kl")  # Christa, Chloe: ch is k
+            if "ch" in t:
+                t = _GERMAN_CH.sub("h", t)
             t = _HARD_C.sub("k", t)
         if "gi" in t:
             t = _ITALIAN_GI.sub("j", t)  # Giovanni, Giotto: gi before a vowel is j
@@ -170,6 +172,9 @@ TH = "_"
 # Zakaria, 지그문트 Zygmunt; a closing z is 즈, read s: 로페즈 Lopez). Korean pairs, token
 # AUC of name_weakest train / test: 0.839 / 0.788 -> 0.844 / 0.786, F1 unchanged.
 Z = "-"
+# German ch after a vowel and before a consonant is an h sound: Albrecht, Eichner ~ 아이히너
+# (Korean token AUC of name_weakest, train: 0.846 -> 0.849)
+_GERMAN_CH = re.compile(r"(?<=[aeiouy])ch(?=[^aeiouy])")
 _ITALIAN_GI = re.compile(r"g+i(?=[aou])")
 _LATIN_Z = re.compile(r"(?<![sc])[td]?z(?=[aeiouy])")
 _PINYIN_SOUND = {"x": "sh", "q": "ch", "c": "ts", "w": "v"}
