@@ -71,6 +71,7 @@ SINGLE_VALUED_IDS = frozenset({"leiCode", "imoNumber", "innCode", "ogrnCode", "u
                                "swiftBic", "dunsCode", "uniqueEntityId", "okpoCode"})
 MIN_ID_LENGTH = 5
 NAME_PROPS = ("name", "alias", "previousName", "abbreviation")
+_NAME_PARTS = ("firstName", "secondName", "middleName", "fatherName", "lastName")
 WEAK_NAME_PROPS = ("weakAlias",)
 DATE_PROPS = ("birthDate", "incorporationDate")
 MAX_NAMES = 40
@@ -282,6 +283,9 @@ class PreparedEntity:
     # a person's given and family names when the record states which is which (folded)
     given: frozenset[str] = frozenset()
     family: frozenset[str] = frozenset()
+    # the entity with its names in Han read in Korean (金正恩 as 김정은), scored as another
+    # reading of it: added to the names it would change how the written ones compare
+    korean: PreparedEntity | None = None
 
 
 def _is_latin_text(text: str) -> bool:
@@ -574,9 +578,6 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
         texts.extend(props.get(prop, []))
     if schema in ("Person",) or props.get("firstName") or props.get("lastName"):
         texts.extend(_person_full_names(props))
-    if schema in READING_SCHEMATA:
-        # a Korean name in Han (金正恩) read in Korean (김정은), as the index keys it
-        texts.extend(r for t in list(texts) for r in korean_readings(t) if r not in texts)
     strong = set(texts)
     weak_texts = {t for prop in WEAK_NAME_PROPS for t in props.get(prop, []) if t not in strong}
     for prop in WEAK_NAME_PROPS:
@@ -638,7 +639,22 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
         addresses=addresses,
         given=given,
         family=family,
+        korean=_korean_reading(entity, schema, texts),
     )
+
+
+def _korean_reading(entity: Mapping[str, Any], schema: str,
+                    texts: list[str]) -> PreparedEntity | None:
+    """The entity once more, its names read in Korean (everything else as it is)."""
+    if schema not in READING_SCHEMATA:
+        return None
+    readings = list(dict.fromkeys(r for t in texts for r in korean_readings(t)))
+    if not readings:
+        return None
+    props = {k: v for k, v in (entity.get("properties") or {}).items()
+             if k not in NAME_PROPS and k not in WEAK_NAME_PROPS and k not in _NAME_PARTS}
+    props["name"] = readings
+    return prepare({"schema": schema, "properties": props})
 
 
 # --------------------------------------------------------------------------- names

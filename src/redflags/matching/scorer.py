@@ -130,7 +130,20 @@ class Matcher:
 
     def evaluate(self, q: PreparedEntity, c: PreparedEntity) -> Evaluation:
         """Score one pair and keep what explaining it needs, so a ranked candidate that is
-        then shown is explained without computing its features a second time."""
+        then shown is explained without computing its features a second time. An entity
+        named in Han may also be read in Korean (``PreparedEntity.korean``): the better
+        reading of the pair is the score."""
+        ev = self._evaluate(q, c)
+        if q.korean is None and c.korean is None:
+            return ev
+        for q_alt, c_alt in ((q.korean, c), (q, c.korean)):
+            if q_alt is not None and c_alt is not None:
+                alt = self._evaluate(q_alt, c_alt)
+                if alt.score > ev.score:
+                    ev = alt
+        return ev
+
+    def _evaluate(self, q: PreparedEntity, c: PreparedEntity) -> Evaluation:
         if not schemas_compatible(q.schema, c.schema):
             return Evaluation(0.0, 0.0, None, None, q.schema, c.schema)
         values, best = self.features(q, c)

@@ -16,6 +16,16 @@ from redflags.text.tables import load_json
 # The FtM schemata whose names may be a Korean person's (a file row of unknown type is a
 # LegalEntity); a company's Han name is read in Mandarin only.
 READING_SCHEMATA = frozenset({"Person", "LegalEntity"})
+# The commonest Korean surnames in Han (the 2015 census's top hundred or so, with a few
+# variant forms): a name read in Korean must start with one, or a foreign name transcribed
+# into Han (皮尔洛 Pirlo, 保羅 Paulo) would gain a Korean reading too.
+SURNAMES = frozenset(
+    "金李朴崔鄭姜趙尹張林韓吳徐申權黃安宋全洪柳高文梁孫裵白許劉南沈盧河丁成車具禹朱任田閔兪"
+    "俞羅辛池陳嚴元蔡千方孔玄咸卞廉楊邊呂秋魯都蘇愼慎石宣薛馬吉周延房魏表明奇潘王琴玉陸印孟"
+    "諸卓秦芮智慶龍鞠余殷片程奉夫魚睦董曺曹丘景太卜牟承葉康邢賓晉杜史郭鄭錢"
+)
+# two-character surnames (皇甫, 南宮, 鮮于, 諸葛, 司空, 獨孤, 東方)
+SURNAMES_2 = frozenset({"皇甫", "南宮", "鮮于", "諸葛", "司空", "獨孤", "東方"})
 MIN_SYLLABLES = 2
 MAX_SYLLABLES = 4
 _SEPARATORS = str.maketrans("", "", " \u00b7\u30fb\u2027")
@@ -49,11 +59,13 @@ def _initial_rule(syllable: str) -> str:
 
 @lru_cache(maxsize=16_384)
 def korean_readings(name: str) -> tuple[str, ...]:
-    """The Hangul readings of a short name written wholly in Han: the name as the North
-    writes it and, when the initial sound rule changes it, as the South does; empty when the
-    name is not two to four Han characters with known readings."""
+    """The Hangul readings of a short name written wholly in Han that starts with a Korean
+    surname: the name as the North writes it and, when the initial sound rule changes it, as
+    the South does; empty for anything else."""
     chars = name.translate(_SEPARATORS)
     if not MIN_SYLLABLES <= len(chars) <= MAX_SYLLABLES:
+        return ()
+    if chars[0] not in SURNAMES and chars[:2] not in SURNAMES_2:
         return ()
     table = _table()
     syllables = [table.get(ch) for ch in chars]
