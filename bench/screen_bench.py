@@ -4,10 +4,11 @@
 
 Rows are generated from real names (PATSTAT applicants, Chicago organisations, FEBRL and
 Splink people, yente negatives), recombined so that most are distinct. Each configuration
-runs in a fresh process; wall time, rows/s and the peak memory of the whole process tree
-(parent + workers, sampled) are printed with the machine's description: resident (RSS, the
-memory-mapped index counted once per process) and proportional (PSS, shared pages divided
-among the processes that map them: what the tree really holds).
+runs in a fresh process; wall time, rows/s, the CPU of the whole process tree and its peak
+memory are printed with the machine's description: resident (RSS, the memory-mapped index
+counted once per process; sampled four times a second) and proportional (PSS, shared pages
+divided among the processes that map them: what the tree really holds; every three
+seconds, as reading it costs ~27 ms of CPU a process).
 Targets (issue 4): 100,000 rows < 60 s and < 1.5 GB; throughput grows with workers.
 """
 
@@ -71,21 +72,31 @@ def make_input(path: Path, rows: int, data: Path, seed: int = 4) -> None:
                 w.writerow([i, name, "person", rnd.choice(countries), dob])
 
 
-def _tree_rss(proc: Any, cpu: dict[int, float] | None = None) -> tuple[int, int]:
-    """(RSS, PSS) summed over the process and its children; PSS where the OS reports it.
-    ``cpu`` gets each process's CPU seconds so far (workers are the forkserver's children,
-    out of reach of getrusage): on a shared, noisy machine the CPU a row costs is steadier
-    than the wall time."""
-    rss = pss = 0
+# PSS is sampled every this many quarter-seconds (memory stays flat while a job streams).
+PSS_EVERY = 12
+
+
+def _tree_rss(proc: Any, cpu: dict[int, float] | None = None,
+              pss: bool = True) -> tuple[int, int]:
+    """(RSS, PSS) summed over the process and its children; PSS where the OS reports it
+    and ``pss`` is asked for (it parses /proc/PID/smaps: ~27 ms of CPU for a 1 GB worker, so
+    sampling it four times a second over four processes took a third of a core from the job
+    it measured). ``cpu`` gets each process's CPU seconds so far (workers are the
+    forkserver's children, out of reach of getrusage): on a shared, noisy machine the CPU a
+    row costs is steadier than the wall time."""
+    rss_sum = pss_sum = 0
     for p in [proc, *proc.children(recursive=True)]:
         with contextlib.suppress(Exception):  # a worker may exit between listing and reading
-            info = p.memory_full_info()
-            rss += info.rss
-            pss += getattr(info, "pss", info.rss)
+            if pss:
+                info = p.memory_full_info()
+                rss_sum += info.rss
+                pss_sum += getattr(info, "pss", info.rss)
+            else:
+                rss_sum += p.memory_info().rss
             if cpu is not None:
                 times = p.cpu_times()
                 cpu[p.pid] = times.user + times.system
-    return rss, pss
+    return rss_sum, pss_sum
 
 
 def null_batch() -> Any:
@@ -110,8 +121,11 @@ def run_one(input_path: Path, workers: int, out: Path, null: bool = False) -> di
     cpu: dict[int, float] = {}
 
     def sample() -> None:
+        # resident memory four times a second (cheap), proportional every PSS_EVERY samples
+        n = 0
         while not done.wait(0.25):
-            rss, pss = _tree_rss(me, cpu)
+            n += 1
+            rss, pss = _tree_rss(me, cpu, pss=n % PSS_EVERY == 0)
             peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
 
     t0 = time.perf_counter()
