@@ -55,7 +55,8 @@ SHORTLIST_CACHE = 8_192
 @dataclass(frozen=True)
 class Candidates:
     """Rows picked by the vote, best first, with their vote and whether an identifier hit;
-    ``weight`` is what a row sharing every key of the query found in the index would get."""
+    ``weight`` is the vote a row sharing every name key of the query would get (see
+    ``Screener._query_weight``)."""
 
     rows: npt.NDArray[np.int32]
     votes: npt.NDArray[np.float32]
@@ -101,7 +102,7 @@ class Screener:
         rows, the example file): with pre-score 0.6 and every best-by-vote row scored, the
         Matcher ran 5.6 times a query (2.98 a supplier row); with these defaults 3.6 (0.8),
         the listed entity is still found for all 863 listed-name queries that found it, and
-        supplier rows with a hit fell 28 -> 20 of 3,000: what the gate drops are ordinary names
+        supplier rows with a hit fell 28 -> 17 of 3,000: what the gate drops are ordinary names
         whose only link to a listed one is a shared common word ("Henry Booth House Day Care
         Center" vs HILLTOP YOUTH scored 0.83 when it was scored).
 
