@@ -106,6 +106,11 @@ def test_rejects_carry_reasons() -> None:
     bad_date = build_query({"name": "Jo Bloggs", "dob": "yesterday", "type": "person"}, cols, 4)
     assert isinstance(bad_date, Reject) and bad_date.code == "bad_date"
     assert "yesterday" in bad_date.message
+    # a date outside what followthemoney keeps (years 1000-2999) is a reject with its reason,
+    # not a date the entity builder would drop without a word
+    for typed in ("0950-01-01", "12/05/3012"):
+        far = build_query({"name": "Jo Bloggs", "dob": typed, "type": "person"}, cols, 5)
+        assert isinstance(far, Reject) and far.code == "bad_date" and typed in far.message
 
 
 def test_other_scripts_and_identifiers_pass_through() -> None:

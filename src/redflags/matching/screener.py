@@ -65,6 +65,9 @@ class Candidates:
 
 
 _EMPTY = Candidates(np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(0, np.bool_))
+# what stages 1 and 2 leave for the Matcher: candidates, their pre-scores, whether every name
+# of the query is in Latin script
+_Shortlist = tuple[Candidates, npt.NDArray[np.float32], bool]
 
 
 def query_keys(query: Mapping[str, Any]) -> set[str]:
@@ -119,7 +122,7 @@ class Screener:
         self._scratch = np.zeros(len(index), dtype=np.float32)
         self._prepared: OrderedDict[int, Any] = OrderedDict()
         self._name_cache: dict[int, tuple[list[str], list[str]]] = {}
-        self._shortlists: OrderedDict[tuple[Any, ...], tuple[Candidates, Any]] = OrderedDict()
+        self._shortlists: OrderedDict[tuple[Any, ...], _Shortlist] = OrderedDict()
         self._shortlist_size = shortlist_cache
         self._cache_size = cache_size
         self._prepare = getattr(self.matcher, "prepare", None)
@@ -273,13 +276,15 @@ class Screener:
 
     def _shortlist(
         self, query: Mapping[str, Any], datasets: set[str] | None
-    ) -> tuple[Candidates, npt.NDArray[np.float32]]:
+    ) -> _Shortlist:
         """Stages 1 and 2, remembered for the last ``SHORTLIST_CACHE`` distinct names: a
         file names one supplier on many rows (sites, branches, one row per invoice), and the
-        vote and the pre-score read nothing but the names, identifiers and schema."""
+        vote and the pre-score read nothing but the names, identifiers and schema. With them,
+        whether every name is in Latin script (for ``_by_vote``), read from the same names."""
+        names = tuple(entity_names(query))
         key = (
             str(query.get("schema") or ""),
-            tuple(entity_names(query)),
+            names,
             tuple(entity_identifiers(query)),
             frozenset(datasets) if datasets is not None else None,
         )
@@ -290,11 +295,12 @@ class Screener:
             return found
         cands = self.candidate_rows(query, datasets=datasets)
         pre = self.prescore(query, cands) if len(cands.rows) else np.zeros(0, np.float32)
+        shortlist = (cands, pre, all(is_latin(n) for n in names))
         if self._shortlist_size > 0:
-            cache[key] = (cands, pre)
+            cache[key] = shortlist
             if len(cache) > self._shortlist_size:
                 cache.popitem(last=False)
-        return cands, pre
+        return shortlist
 
     # ---- stage 3: the Matcher ------------------------------------------------------------------
 
@@ -323,11 +329,12 @@ class Screener:
         return prepared
 
     def _by_vote(
-        self, query: Mapping[str, Any], cands: Candidates, pre: npt.NDArray[np.float32]
+        self, cands: Candidates, pre: npt.NDArray[np.float32], latin: bool
     ) -> list[int]:
-        """The best rows by vote that are worth scoring though their pre-score is low."""
+        """The best rows by vote that are worth scoring though their pre-score is low (all of
+        them for a query with a name outside the Latin script)."""
         top = range(min(self.rescore_by_vote, len(cands.rows)))
-        if not all(is_latin(n) for n in entity_names(query)):
+        if not latin:
             return list(top)
         share = np.float32(self.vote_min_share * cands.weight)
         return [
@@ -349,7 +356,7 @@ class Screener:
         matches passes its threshold and saves explaining and decoding the rest."""
         if threshold is None:
             threshold = DEFAULT_THRESHOLD
-        cands, pre = self._shortlist(query, datasets)
+        cands, pre, latin = self._shortlist(query, datasets)
         if len(cands.rows) == 0:
             return []
         rescore = max(self.rescore, limit)
@@ -358,7 +365,7 @@ class Screener:
         order = np.lexsort((-cands.votes, -pre))
         order = order[pre[order] >= self.min_prescore][:rescore]
         chosen = dict.fromkeys(order.tolist())
-        chosen.update(dict.fromkeys(self._by_vote(query, cands, pre)))
+        chosen.update(dict.fromkeys(self._by_vote(cands, pre, latin)))
         chosen.update(dict.fromkeys(np.flatnonzero(cands.id_hit).tolist()))
         if not chosen:
             return []
