@@ -38,7 +38,7 @@ import time
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -79,7 +79,7 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 
 FORMAT = "redflags-index"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 # Only things a screening can hit; Sanction, Address, Identification, links... are evidence.
 MATCHABLE_SCHEMATA = frozenset(
@@ -91,6 +91,16 @@ MATCHABLE_SCHEMATA = frozenset(
 # --------------------------------------------------------------------------------------------
 # The index.
 # --------------------------------------------------------------------------------------------
+
+
+class NameBytes(NamedTuple):
+    """The index's normalised names as compiled code reads them: name ``p`` is
+    ``data[ends[p]:ends[p + 1]]``, its words sorted ``sorted_data[sorted_ends[p]:...]``."""
+
+    data: npt.NDArray[np.uint8]
+    ends: npt.NDArray[np.int32]
+    sorted_data: npt.NDArray[np.uint8]
+    sorted_ends: npt.NDArray[np.int64]
 
 
 class Index:
@@ -121,11 +131,13 @@ class Index:
             self._json.offset : self._json.offset + len(self._json) + 1
         ]
         self._json_data = bufs[2]
-        nbufs = self._norms.buffers()
-        self._norm_offsets = np.frombuffer(nbufs[1], dtype=np.int32)[
-            self._norms.offset : self._norms.offset + len(self._norms) + 1
-        ]
-        self._norm_data = memoryview(nbufs[2]) if nbufs[2] is not None else memoryview(b"")
+        norm_data, norm_ends = _string_bytes(self._norms)
+        # the same names for compiled code (the pre-score), with their words sorted too
+        self.sorted_names: npt.NDArray[np.uint8] = arrays["sorted_names"]
+        self.sorted_name_ends: npt.NDArray[np.int64] = arrays["sorted_name_ends"]
+        self.name_bytes = NameBytes(
+            norm_data, norm_ends, self.sorted_names, self.sorted_name_ends
+        )
         self._compat = self._schema_compat()
         self._prepared_data: Any = None
         self._prepared_offsets: npt.NDArray[np.int64] | None = None
@@ -177,6 +189,8 @@ class Index:
         "id_hashes",
         "id_rows",
         "name_offsets",
+        "sorted_names",
+        "sorted_name_ends",
     )
     _ARROW = ("entities", "names")
 
@@ -319,24 +333,6 @@ class Index:
         for i in range(len(self)):
             yield self.entity(i)
 
-    def names_of(self, rows: npt.NDArray[np.int32]) -> tuple[list[str], npt.NDArray[np.int64]]:
-        """Normalised names of many rows at once, with each name's position in ``rows``."""
-        starts = self.name_offsets[rows]
-        counts = self.name_offsets[rows + 1] - starts
-        owner = np.repeat(np.arange(len(rows), dtype=np.int64), counts)
-        total = int(counts.sum())
-        first = np.repeat(starts - np.cumsum(counts) + counts, counts)
-        idx = first + np.arange(total, dtype=np.int64)
-        data = self._norm_data
-        # slicing the Arrow buffers directly: a few times faster than take().to_pylist()
-        norms = [
-            str(data[a:b], "utf-8")
-            for a, b in zip(
-                self._norm_offsets[idx].tolist(), self._norm_offsets[idx + 1].tolist(), strict=True
-            )
-        ]
-        return norms, owner
-
     # ---- candidate generation ---------------------------------------------------------------
 
     def lookup(
@@ -405,6 +401,15 @@ class Index:
                 ok.append(cand is not None and (q.can_match(cand) or cand.can_match(q)))
             out[q.name] = np.array(ok, dtype=np.bool_)
         return out
+
+
+def _string_bytes(column: pa.Array) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int32]]:
+    """A string column's bytes and the offsets of its values, as zero-copy numpy views."""
+    bufs = column.buffers()
+    start, stop = column.offset, column.offset + len(column) + 1
+    offsets = np.frombuffer(bufs[1], dtype=np.int32)[start:stop]
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
+    return data, offsets
 
 
 def _one_chunk(column: pa.ChunkedArray) -> pa.Array:
@@ -611,6 +616,11 @@ class _Builder:
             fingerprint = prep.fingerprint()
         entities_table = pa.table(entity_cols)
         names_table = pa.table({"name": cols["name"], "norm": cols["norm"]})
+        # compiled (numba): imported by a build, not by every process that loads an index
+        from redflags.matching.prescore import sorted_forms
+
+        norms = _string_bytes(_one_chunk(names_table["norm"]))
+        sorted_names, sorted_name_ends = sorted_forms(*norms)
         manifest: dict[str, Any] = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -636,6 +646,8 @@ class _Builder:
             "id_hashes": id_h[id_order],
             "id_rows": id_order.astype(np.int32),
             "name_offsets": np.frombuffer(self.name_counts, dtype=np.int64).copy(),
+            "sorted_names": sorted_names,
+            "sorted_name_ends": sorted_name_ends,
             "entities": entities_table,
             "names": names_table,
         }
@@ -770,4 +782,4 @@ def read_manifest(directory: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "MATCHABLE_SCHEMATA", "Index", "read_manifest"]
+__all__ = ["FORMAT", "FORMAT_VERSION", "MATCHABLE_SCHEMATA", "Index", "NameBytes", "read_manifest"]

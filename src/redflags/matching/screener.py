@@ -11,20 +11,20 @@ A Screener keeps a scratch array and a cache of prepared candidates: use one per
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz import fuzz
-from rapidfuzz.process import cdist
 
 from redflags.matching import DEFAULT_THRESHOLD, Matcher
 from redflags.matching.index import Index
 from redflags.matching.keys import (
     IDENTIFIER_WEIGHT,
+    _hash_keys,
     entity_identifiers,
     entity_keys,
     entity_names,
@@ -42,12 +42,6 @@ from redflags.text import is_latin
 # CPU a vote, 20k = 1.6 ms with typo recall 99.5% -> 98.5%. A variant that let the skipped
 # keys add to the rows found (binary search in their posting lists) cost more than it saved.
 POSTINGS_BUDGET = 20_000
-# Below this ratio of index rows to posting entries, np.bincount(minlength=rows) beats
-# np.add.at on a scratch array (measured: 24k rows/8k postings 37 µs vs 104 µs; 1M rows/8k
-# postings 549 µs vs 211 µs).
-BINCOUNT_RATIO = 8
-# Rows whose names the pre-score keeps decoded (~0.3 KB a row).
-NAME_CACHE_ROWS = 80_000
 # Distinct queries whose shortlist (vote and pre-score) a screener remembers (~2 KB each).
 SHORTLIST_CACHE = 8_192
 
@@ -56,7 +50,7 @@ SHORTLIST_CACHE = 8_192
 class Candidates:
     """Rows picked by the vote, best first, with their vote and whether an identifier hit;
     ``weight`` is the vote a row sharing every name key of the query would get (see
-    ``Screener._query_weight``)."""
+    ``Screener._absent_weight``)."""
 
     rows: npt.NDArray[np.int32]
     votes: npt.NDArray[np.float32]
@@ -68,6 +62,24 @@ _EMPTY = Candidates(np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(0, 
 # what stages 1 and 2 leave for the Matcher: candidates, their pre-scores, whether every name
 # of the query is in Latin script
 _Shortlist = tuple[Candidates, npt.NDArray[np.float32], bool]
+
+
+class _Kernels(NamedTuple):
+    vote: Callable[
+        ...,
+        tuple[npt.NDArray[np.int32], npt.NDArray[np.float32], npt.NDArray[np.bool_], float],
+    ]
+    prescore: Callable[..., npt.NDArray[np.float32]]
+
+
+@functools.cache
+def _kernels() -> _Kernels:
+    """The compiled stages, imported at the first screening: numba costs ~0.5 s and ~115 MB
+    a process, which a job's parent (it only reads and writes rows) does not need."""
+    from redflags.matching.prescore import prescore
+    from redflags.matching.vote import vote
+
+    return _Kernels(vote, prescore)
 
 
 def query_keys(query: Mapping[str, Any]) -> set[str]:
@@ -119,9 +131,8 @@ class Screener:
         self.min_prescore = min_prescore
         self.vote_min_prescore = vote_min_prescore
         self.vote_min_share = vote_min_share
-        self._scratch = np.zeros(len(index), dtype=np.float32)
+        self._scratch = np.zeros(len(index), dtype=np.float64)
         self._prepared: OrderedDict[int, Any] = OrderedDict()
-        self._name_cache: dict[int, tuple[list[str], list[str]]] = {}
         self._shortlists: OrderedDict[tuple[Any, ...], _Shortlist] = OrderedDict()
         self._shortlist_size = shortlist_cache
         self._cache_size = cache_size
@@ -152,127 +163,50 @@ class Screener:
     ) -> Candidates:
         """The rows that share the most (IDF-weighted) keys with the query, best first."""
         index = self.index
-        k = limit or self.candidates
-        keys = query_keys(query)
-        absent: list[str] = []
-        pos, lengths = index.lookup(keys, absent)
-        if len(pos) == 0:
+        keys = list(query_keys(query))
+        hashes = _hash_keys(keys)
+        if len(hashes) == 0:
             return _EMPTY
-        weight = self._query_weight(pos, absent)
-        # rarest keys first, until the budget of posting entries is spent (at least one key).
-        order = np.argsort(lengths, kind="stable")
-        cum = np.cumsum(lengths[order])
-        n_scatter = max(1, int(np.searchsorted(cum, POSTINGS_BUDGET, side="right")))
-        pos, lengths = pos[order[:n_scatter]], lengths[order[:n_scatter]]
-        # every posting list in one gather: position j of the concatenation comes from the
-        # key whose lists precede it, shifted to that key's start in ``postings``
-        ends = np.cumsum(lengths)
-        shift = np.repeat(index.key_offsets[pos] - (ends - lengths), lengths)
-        touched = index.postings[shift + np.arange(int(ends[-1]), dtype=np.int64)]
-        weights = np.repeat(index.key_weights[pos], lengths)
-        schema = str(query.get("schema") or "")
-        if len(index) <= BINCOUNT_RATIO * len(touched):
-            full = np.bincount(touched, weights, minlength=len(index))
-            hit = full > 0
-            # the schema and dataset filters as one cached mask over every row: gathering
-            # each touched row's codes cost more than the vote itself
-            allowed = index.row_mask(schema, datasets)
-            if allowed is not None:
-                hit &= allowed
-            # nonzero() on a boolean array is ~7x faster than on the float one
-            touched = np.flatnonzero(hit).astype(np.int32)
-            votes = full[touched].astype(np.float32)
-        else:
-            scratch = self._scratch
-            np.add.at(scratch, touched, weights)
-            votes = scratch[touched]
-            scratch[touched] = 0.0
-            allowed = index.row_mask(schema, datasets)
-            if allowed is not None:
-                ok = allowed[touched]
-                touched, votes = touched[ok], votes[ok]
-            touched, votes = _distinct_top(touched, votes, k)
-        if len(touched) == 0:
+        rows, votes, found, weight = _kernels().vote(
+            index.key_hashes,
+            index.key_offsets,
+            index.key_weights,
+            index.postings,
+            hashes,
+            budget=POSTINGS_BUDGET,
+            mask=index.row_mask(str(query.get("schema") or ""), datasets),
+            scratch=self._scratch,
+            k=limit or self.candidates,
+        )
+        if not found.any():
             return _EMPTY
-        if len(touched) > k:
-            top = np.argpartition(votes, -k)[-k:]
-            touched, votes = touched[top], votes[top]
-        best = np.lexsort((touched, -votes))
-        rows, votes = touched[best].astype(np.int32), votes[best].astype(np.float32)
+        if not found.all():
+            weight += self._absent_weight(
+                key for key, held in zip(keys, found.tolist(), strict=True) if not held
+            )
+        if len(rows) == 0:
+            return _EMPTY
         return Candidates(rows, votes, votes >= np.float32(IDENTIFIER_WEIGHT), weight)
 
-    def _query_weight(self, pos: npt.NDArray[np.int64], absent: list[str]) -> float:
-        """The vote of a row holding every name key of the query, a key the index lacks
-        counted as held by that row alone: so a query whose distinctive words no list has
+    def _absent_weight(self, absent: Iterable[str]) -> float:
+        """What the query's keys the index lacks add to its weight (see ``Candidates``):
+        each counts as held by one row alone, so a query whose distinctive words no list has
         ("Gads Hill Center") does not look fully covered by a row sharing its common ones.
         Identifier keys are left out: an identifier hit is scored anyway."""
-        found = self.index.key_weights[pos]
-        weight = float(found[found < IDENTIFIER_WEIGHT].sum())
-        if absent:
-            rarest = float(np.log1p(len(self.index)))
-            weight += rarest * sum(w for w in map(key_weight, absent) if w < IDENTIFIER_WEIGHT)
-        return weight
+        rarest = float(np.log1p(len(self.index)))
+        return rarest * sum(w for w in map(key_weight, absent) if w < IDENTIFIER_WEIGHT)
 
     # ---- stage 2: the pre-score ----------------------------------------------------------------
 
     def prescore(self, query: Mapping[str, Any], cands: Candidates) -> npt.NDArray[np.float32]:
-        """Best rapidfuzz similarity (0..1) of any query name to any candidate name."""
+        """Best similarity (0..1, rapidfuzz's ratio) of any query name to any candidate name,
+        words sorted or spaces removed: reordered words, or words split and joined
+        differently ("xi jin ping" / "xi jinping"). Adding token_set_ratio (the query part of
+        a longer name) cost 40% more for no recall on 900 listed-name queries, and the vote
+        already ranks such names high."""
+        index = self.index
         qnorms = [n for n in (name_norm(x) for x in entity_names(query)) if n]
-        out = np.zeros(len(cands.rows), dtype=np.float32)
-        if not qnorms or len(cands.rows) == 0:
-            return out
-        norms, flats, counts = self._names(cands.rows)
-        if not norms:
-            return out
-        # reordered words, or words split/joined differently ("xi jin ping" / "xi jinping");
-        # adding token_set_ratio (query part of a longer name) cost 40% more for no recall
-        # on 900 listed-name queries, and the vote already ranks such names high.
-        # token_sort_ratio is ratio() of the sorted words: sorting once per name, not once
-        # per pair, halves this stage
-        sorted_q = [" ".join(sorted(q.split())) for q in qnorms]
-        sim = cdist(sorted_q, norms, scorer=fuzz.ratio, dtype=np.float32)
-        flat_q = [q.replace(" ", "") for q in qnorms]
-        flat = cdist(flat_q, flats, scorer=fuzz.ratio, dtype=np.float32)
-        np.maximum(sim, flat, out=sim)
-        best = sim.max(axis=0) / np.float32(100.0)
-        # names are grouped by candidate: one reduceat over the groups that have names
-        has = counts > 0
-        starts = (np.cumsum(counts) - counts)[has]
-        out[has] = np.maximum.reduceat(best, starts)
-        return out
-
-    def _names(
-        self, rows: npt.NDArray[np.int32]
-    ) -> tuple[list[str], list[str], npt.NDArray[np.int64]]:
-        """Candidate names for the pre-score (words sorted, and space-less), grouped by
-        candidate, with each candidate's count; decoded names are cached per row (decoding
-        was half the pre-score's time)."""
-        cache = self._name_cache
-        row_list = rows.tolist()
-        missing = [r for r in row_list if r not in cache]
-        if missing:
-            if len(cache) + len(missing) > NAME_CACHE_ROWS:
-                cache.clear()
-            decoded, where = self.index.names_of(np.asarray(missing, dtype=np.int32))
-            per_row: list[list[str]] = [[] for _ in missing]
-            for name, i in zip(decoded, where.tolist(), strict=True):
-                per_row[i].append(name)
-            for r, names in zip(missing, per_row, strict=True):
-                cache[r] = (
-                    [" ".join(sorted(n.split())) for n in names],
-                    [n.replace(" ", "") for n in names],
-                )
-        # one pass of extend calls: 1.7x faster than chaining generators over the entries
-        norms: list[str] = []
-        flats: list[str] = []
-        counts: list[int] = []
-        add_norms, add_flats, add_count = norms.extend, flats.extend, counts.append
-        for r in row_list:
-            sorted_names, flat_names = cache[r]
-            add_norms(sorted_names)
-            add_flats(flat_names)
-            add_count(len(sorted_names))
-        return norms, flats, np.array(counts, dtype=np.int64)
+        return _kernels().prescore(index.name_bytes, index.name_offsets, cands.rows, qnorms)
 
     def _shortlist(
         self, query: Mapping[str, Any], datasets: set[str] | None
@@ -429,26 +363,6 @@ class Screener:
             )
             for q in queries
         ]
-
-
-def _distinct_top(
-    rows: npt.NDArray[np.int32], votes: npt.NDArray[np.float32], k: int
-) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
-    """At least the ``k`` best distinct rows of a vote where a row repeats once per key it
-    matched (all copies carry its total). Deduplicating everything (a scatter/gather over a
-    row-sized array, or a sort) cost ~0.3 ms on one million rows; the best few thousand
-    entries hold the best ``k`` rows, widened until they do."""
-    m = 32 * k
-    while True:
-        if len(rows) > m:
-            top = np.argpartition(votes, -m)[-m:]
-            part_rows, part_votes = rows[top], votes[top]
-        else:
-            part_rows, part_votes = rows, votes
-        uniq, first = np.unique(part_rows, return_index=True)
-        if len(uniq) >= k or len(part_rows) == len(rows):
-            return uniq.astype(np.int32), part_votes[first]
-        m *= 4
 
 
 def _evidence(entity: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -306,7 +306,13 @@ def _screen(
     ctx = multiprocessing.get_context("forkserver")
     factory_module = getattr(getattr(worker_factory, "func", worker_factory), "__module__", None)
     ctx.set_forkserver_preload(
-        ["redflags.screening.job", "redflags.matching.screener", "redflags.screening.engine"]
+        [
+            "redflags.screening.job",
+            "redflags.matching.screener",
+            "redflags.matching.vote",
+            "redflags.matching.prescore",
+            "redflags.screening.engine",
+        ]
         + ([factory_module] if factory_module else [])
     )
     window = workers * 4
