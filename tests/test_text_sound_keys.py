@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from redflags.matching import Matcher
 from redflags.matching.features import prepare
 from redflags.text import latinize
-from redflags.text.phonetic import han_syllable_key, sound_key
+from redflags.text.phonetic import han_syllable_key, phonetic, phonetic_keys, sound_key
 
 
 def _person(name: str) -> dict[str, object]:
@@ -82,3 +82,12 @@ def test_abjad_names_keep_their_consonant_match() -> None:
 def test_hebrew_final_bet_reads_v() -> None:
     assert latinize("מקסימוב") == "mksimov"  # Maximov
     assert latinize("בתיה").startswith("b")
+
+
+@given(st.text("abcdefghijklmnopqrstuvwxyzW0 -'", max_size=14))
+def test_phonetic_keys_are_the_three_phonetic_calls(token: str) -> None:
+    assert phonetic_keys(token) == (
+        phonetic(token),
+        phonetic(token, loose=True),
+        phonetic(token, merge_jk=True),
+    )

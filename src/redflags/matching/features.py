@@ -39,7 +39,7 @@ from redflags.text import (
     token_kind,
 )
 from redflags.text.hanja import READING_SCHEMATA, korean_readings
-from redflags.text.phonetic import TH, Z, han_syllable_key, sound_key
+from redflags.text.phonetic import TH, Z, han_syllable_key, phonetic_keys, sound_key
 
 # Below this a token pair is not an alignment at all (it would only add noise).
 TOKEN_MIN_SIM = 0.55
@@ -289,6 +289,8 @@ class PreparedEntity:
 
 
 def _is_latin_text(text: str) -> bool:
+    if text.isascii():  # a constant-time flag on str: most names end here
+        return True
     letters = [c for c in text if c.isalpha()]
     return not letters or sum(1 for c in letters if c.isascii()) >= 0.5 * len(letters)
 
@@ -303,6 +305,8 @@ SCRIPTS = ("han", "hangul", "kana", "arabic", "hebrew", "cyrillic", "other")
 
 def _main_script(text: str) -> str:
     """The script of most non-ASCII letters; Kana wins over Han (Japanese mixes both)."""
+    if text.isascii():
+        return "other"
     counts: dict[str, int] = {}
     for ch in text:
         if ch.isascii() or not ch.isalpha():
@@ -318,12 +322,14 @@ def _main_script(text: str) -> str:
 
 
 def _has_han(text: str) -> bool:
-    return any("\u3400" <= c <= "\u9fff" for c in text)
+    return not text.isascii() and any("\u3400" <= c <= "\u9fff" for c in text)
 
 
 def _has_cjk(text: str) -> bool:
     """Han, Kana or Hangul: scripts whose sound systems merge l and r."""
-    return any("\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af" for c in text)
+    return not text.isascii() and any(
+        "\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af" for c in text
+    )
 
 
 @lru_cache(maxsize=32)
@@ -405,10 +411,11 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
         idx = vocab.get(s)
         if idx is None:
             idx = vocab[s] = len(vocab)
-            pvocab.append(phonetic(s))
-            lvocab.append(phonetic(s, loose=True))
-            jvocab.append(phonetic(s, merge_jk=True))
-            avocab.append(phonetic(_pinyin_english(s), loose=True) if han else lvocab[-1])
+            strict, loose, merged = phonetic_keys(s)
+            pvocab.append(strict)
+            lvocab.append(loose)
+            jvocab.append(merged)
+            avocab.append(phonetic(_pinyin_english(s), loose=True) if han else loose)
             svocab.append(sounds[start] if end == start + 1 else "".join(sounds[start:end]))
             latvocab.append(latin)
         items.append((idx, start, end))
@@ -604,9 +611,11 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
     if schema == "LegalEntity" and _org_named(names):
         schema = "Organization"
     identifiers: dict[str, frozenset[str]] = {}
-    for prop in id_props:
-        values = frozenset(v for v in (_norm_id(x) for x in props.get(prop, []))
-                           if len(v) >= MIN_ID_LENGTH)
+    for prop in id_props:  # ~30 of them: asking each for its values cost 60 µs a query
+        raw = props.get(prop)
+        if not raw:
+            continue
+        values = frozenset(v for v in (_norm_id(x) for x in raw) if len(v) >= MIN_ID_LENGTH)
         if values:
             identifiers[prop] = values
     countries = frozenset(c for c in (_clean_country(v) for p in country_props

@@ -49,19 +49,39 @@ def phonetic(token: str, loose: bool = False, merge_jk: bool = False) -> str:
     t = token.lower()
     if not t:
         return ""
-    if t[0] == "x":
-        t = "s" + t[1:]  # a name's initial x is a sibilant: Xavier, Xerxes, pinyin Xi
     if loose and "w" in t:
         t = _W_VOWEL.sub("v", t)
-    for a, b in _DIGRAPHS:
-        t = t.replace(a, b)
-    key = _REPEAT.sub(r"\1", t.translate(_CLASSES))
-    key = "".join(c for c in key if c.isalnum())
+    key = _skeleton(t)
     if loose:
         key = _REPEAT.sub(r"\1", key.replace("l", "r"))
     if merge_jk:
         key = _REPEAT.sub(r"\1", key.replace("j", "k"))
     return key or token[:1]
+
+
+@lru_cache(maxsize=65536)
+def phonetic_keys(token: str) -> tuple[str, str, str]:
+    """``phonetic(token)``, its loose and its merge_jk key, from one pass over the letters
+    (a query name asks for all three of each new word; three calls cost twice as much)."""
+    t = token.lower()
+    if not t:
+        return "", "", ""
+    strict = _skeleton(t)
+    base = _skeleton(_W_VOWEL.sub("v", t)) if "w" in t else strict
+    loose = _REPEAT.sub(r"\1", base.replace("l", "r"))
+    merged = _REPEAT.sub(r"\1", strict.replace("j", "k"))
+    first = token[:1]
+    return strict or first, loose or first, merged or first
+
+
+def _skeleton(t: str) -> str:
+    """The consonant classes of a lower-cased token, repeats merged."""
+    if t[0] == "x":
+        t = "s" + t[1:]  # a name's initial x is a sibilant: Xavier, Xerxes, pinyin Xi
+    for a, b in _DIGRAPHS:
+        t = t.replace(a, b)
+    key = _REPEAT.sub(r"\1", t.translate(_CLASSES))
+    return "".join(c for c in key if c.isalnum())
 
 
 _SIMPLE = str.maketrans({"w": "v", "y": "i", "j": "i", "c": "k", "q": "k", "z": "s", "x": "s",
