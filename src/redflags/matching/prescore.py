@@ -267,4 +267,17 @@ def prescore(
     return result
 
 
-__all__ = ["prescore", "query_texts", "sorted_forms"]
+def warm() -> None:
+    """Load (or compile) the pre-score for the array types screening passes (the index's
+    arrays are memory-mapped, so read-only). A process that forks workers calls this first."""
+    from redflags.matching.index import NameBytes
+
+    data = np.frombuffer(b"ab", dtype=np.uint8)
+    ends = np.frombuffer(np.array([0, 2], np.int32).tobytes(), dtype=np.int32)
+    sorted_ends = np.frombuffer(np.array([0, 2], np.int64).tobytes(), dtype=np.int64)
+    offsets = np.frombuffer(np.array([0, 1], np.int64).tobytes(), dtype=np.int64)
+    names = NameBytes(data, ends, data, sorted_ends)
+    prescore(names, offsets, np.zeros(1, np.int32), ["ab"])
+
+
+__all__ = ["prescore", "query_texts", "sorted_forms", "warm"]

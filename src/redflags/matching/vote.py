@@ -9,6 +9,8 @@ and the top-k selection. ``tests/test_vote.py`` checks it against a plain numpy 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 from numba import njit
@@ -175,4 +177,26 @@ def vote(
     return rows, votes, found, float(weight)
 
 
-__all__ = ["vote"]
+def warm() -> None:
+    """Load (or compile) the vote for the array types screening passes: the index's arrays
+    are memory-mapped, so read-only. A process that forks workers calls this first."""
+    ro = _read_only
+    vote(
+        ro(np.array([1], np.uint64)),
+        ro(np.array([0, 1], np.int64)),
+        ro(np.array([1.0], np.float32)),
+        ro(np.array([0], np.int32)),
+        np.array([1], np.uint64),
+        budget=10,
+        mask=None,
+        scratch=np.zeros(1),
+        k=1,
+    )
+
+
+def _read_only(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    array.flags.writeable = False
+    return array
+
+
+__all__ = ["vote", "warm"]

@@ -302,15 +302,15 @@ def _screen(
         return
     # forkserver, not fork: the parent runs a progress-bar thread, and forking a process with
     # threads can copy a held lock. Preloading our modules in the server means each worker
-    # forks with them imported instead of importing them again (seconds each).
+    # forks with them imported instead of importing them again (seconds each), and with the
+    # compiled kernels loaded (matching/warm.py).
     ctx = multiprocessing.get_context("forkserver")
     factory_module = getattr(getattr(worker_factory, "func", worker_factory), "__module__", None)
     ctx.set_forkserver_preload(
         [
             "redflags.screening.job",
             "redflags.matching.screener",
-            "redflags.matching.vote",
-            "redflags.matching.prescore",
+            "redflags.matching.warm",
             "redflags.screening.engine",
         ]
         + ([factory_module] if factory_module else [])
