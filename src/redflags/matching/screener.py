@@ -1,9 +1,10 @@
 """Ranked screening of one query or a batch against a loaded index.
 
 Three stages, each cheaper than the next is precise: a weighted vote over the index's posting
-lists picks ``candidates`` rows; a vectorised rapidfuzz pre-score on latinized names keeps the
+lists picks ``candidates`` rows; a pre-score (rapidfuzz's ratio) on latinized names keeps the
 ``rescore`` most plausible (identifier hits always stay); the Matcher scores those and its
-score alone decides ``match``. ``screen_many`` needs nothing but a loaded index, so Spark (or a
+score alone decides ``match``. The first two stages are compiled loops (``vote.py``,
+``prescore.py``). ``screen_many`` needs nothing but a loaded index, so Spark (or a
 process pool) can broadcast the index directory and call it on a partition of rows.
 
 A Screener keeps a scratch array and a cache of prepared candidates: use one per thread.
