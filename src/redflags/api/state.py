@@ -56,6 +56,10 @@ class EngineHolder:
     def load(self) -> None:
         fp = self._fingerprint()
         engine = self._loader()
+        # the compiled screening stages, before the first request rather than during it
+        from redflags.matching.warm import load_kernels
+
+        load_kernels()
         with self._lock:
             self._engine, self._loaded_fp = engine, fp
         settle_heap()

@@ -1,8 +1,14 @@
-"""Imported by the screening job's forkserver: the compiled vote and pre-score are loaded
-once there, so every worker forks with them ready. Loading them in each worker (numba's
-cache, and its first-use set-up) was ~1.4 s of CPU a worker (py-spy, 40,000-row job)."""
+"""Loads the compiled vote and pre-score (numba's cache, or compiling them) ahead of the first
+query. The screening job's forkserver imports this module, so every worker forks with them
+ready: loading them in each worker was ~1.4 s of CPU (py-spy, 40,000-row job). The API calls
+``load_kernels`` when it loads its engine, so its first request does not pay for it."""
 
 from redflags.matching import prescore, vote
 
-vote.warm()
-prescore.warm()
+
+def load_kernels() -> None:
+    vote.warm()
+    prescore.warm()
+
+
+load_kernels()
