@@ -251,3 +251,33 @@ def test_parallel_build_equals_single_process(
     np.testing.assert_array_equal(parallel.name_offsets, single.name_offsets)
     assert parallel.datasets == single.datasets
     assert list(parallel) == list(single)
+
+
+def test_index_of_the_previous_format_is_rebuilt_not_misread(tmp_path: Path) -> None:
+    """Format 4 added each name's sorted-words form: an index saved by format 3 (yesterday's
+    installation) is not current, a direct load says to rebuild it, and the engine's
+    load_or_build rebuilds it whole."""
+    import json
+
+    from redflags.matching.index import FORMAT_VERSION
+
+    path = tmp_path / "idx"
+    Index.load_or_build(path, {"l": "1"}, lambda: ENTITIES)
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["format_version"] = FORMAT_VERSION - 1
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    (path / "sorted_names.npy").unlink()
+    (path / "sorted_name_ends.npy").unlink()
+    assert not Index.is_current(path, {"l": "1"})
+    with pytest.raises(RedflagsError, match="rebuild"):
+        Index.load(path)
+    rebuilt = Index.load_or_build(path, {"l": "1"}, lambda: ENTITIES)
+    assert Index.is_current(path, {"l": "1"})
+    loaded = Index.load(path)
+    assert len(loaded) == len(rebuilt)
+    # every stored sorted-words form is the name's words sorted
+    names = loaded.name_bytes
+    for p in range(len(names.ends) - 1):
+        norm = bytes(names.data[names.ends[p] : names.ends[p + 1]]).decode()
+        got = bytes(names.sorted_data[names.sorted_ends[p] : names.sorted_ends[p + 1]]).decode()
+        assert got == " ".join(sorted(norm.split()))
