@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import math
 import re
+from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -249,6 +251,20 @@ class PreparedName:
     han_words: tuple[tuple[int, int, int], ...] = ()
 
 
+def token_codes(vocab: Sequence[str], phonetic: Sequence[str], onsets: bytes) -> bytes:
+    """An all-Latin entity's tokens for the compiled similarity matrix (``tokensim``), as
+    one uint32 array: a header (tokens, letters of the tokens, letters of their phonetic
+    keys), each token's end, each key's end, each token's onset, then the code points of
+    the tokens and of the keys. One buffer: each array handed to the kernel costs ~1 µs."""
+    chars = "".join(vocab)
+    pchars = "".join(phonetic)
+    head = array("I", (len(vocab), len(chars), len(pchars)))
+    head.extend(accumulate(map(len, vocab)))
+    head.extend(accumulate(map(len, phonetic)))
+    head.extend(onsets)
+    return head.tobytes() + chars.encode("utf-32-le") + pchars.encode("utf-32-le")
+
+
 @dataclass(slots=True)
 class PreparedEntity:
     """Everything about one entity the scorer needs, computed once."""
@@ -286,6 +302,9 @@ class PreparedEntity:
     # the entity with its names in Han read in Korean (金正恩 as 김정은), scored as another
     # reading of it: added to the names it would change how the written ones compare
     korean: PreparedEntity | None = None
+    # an entity whose names are all in Latin script: its vocabulary and phonetic keys as
+    # code points (``tokensim`` computes the similarity matrix of two such entities)
+    codes: bytes | None = None
 
 
 def _is_latin_text(text: str) -> bool:
@@ -625,6 +644,8 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
     addresses = tuple(fold(a) for p in address_props for a in props.get(p, [])[:3] if a)
     given = frozenset(f for v in props.get("firstName", []) if (f := fold(v).strip()))
     family = frozenset(f for v in props.get("lastName", []) if (f := fold(v).strip()))
+    latin = all(latvocab) and not any(n.cjk or n.semitic for n in names)
+    onsets = "".join(_onset(t) for t in vocab).encode("ascii", "replace")
     return PreparedEntity(
         schema=schema,
         names=names,
@@ -640,7 +661,7 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
         semitic=any(n.semitic for n in names),
         nonlatin=not all(latvocab),
         mixed=any(latvocab) and not all(latvocab),
-        onsets="".join(_onset(t) for t in vocab).encode("ascii", "replace"),
+        onsets=onsets,
         countries=countries,
         dates={k: v for k, v in dates.items() if v},
         identifiers=identifiers,
@@ -649,6 +670,7 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
         given=given,
         family=family,
         korean=_korean_reading(entity, schema, texts),
+        codes=token_codes(list(vocab), pvocab, onsets) if latin and vocab else None,
     )
 
 
@@ -1074,10 +1096,26 @@ def _lift_typos(rows: list[list[float]], a: list[str], b: list[str],
             rows[i][j] = TYPO_SIM
 
 
+@cache
+def _tokensim() -> Any:
+    """The compiled matrix (numba), imported at the first comparison: a job's parent process
+    imports this module but never compares, and numba costs it ~115 MB."""
+    from redflags.matching import tokensim
+
+    return tokensim
+
+
 def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]:
     """Token similarity for every query x candidate vocabulary item (letters or sound)."""
     if not q.vocab or not c.vocab:
         return []
+    orgs = q.schema != "Person" and c.schema != "Person"
+    if q.codes is not None and c.codes is not None:  # both all-Latin: the compiled loop
+        matrix: list[list[float]] = _tokensim().latin_matrix(
+            q.codes, c.codes, factor=ORG_PHONETIC_FACTOR if orgs else PHONETIC_FACTOR,
+            margin=PHONETIC_MARGIN, short_len=SHORT_TOKEN, orgs=orgs, typo_low=TYPO_LOW,
+            typo_sim=TYPO_SIM, typo_min_len=TYPO_MIN_LEN_ORG if orgs else TYPO_MIN_LEN).tolist()
+        return matrix
     latin = not (q.cjk or c.cjk or q.semitic or c.semitic)
     # a swapped pair of letters is one slip of the keyboard ("Marcon"), not two edits
     lev = cdist(q.vocab, c.vocab, scorer=OSA.normalized_similarity if latin
@@ -1095,7 +1133,6 @@ def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]
     else:
         pho = cdist(q.vocab_phonetic, c.vocab_phonetic,
                     scorer=Levenshtein.normalized_similarity)
-    orgs = q.schema != "Person" and c.schema != "Person"
     np.multiply(pho, ORG_PHONETIC_FACTOR if orgs and latin else PHONETIC_FACTOR, out=pho)
     _spelled_sound(q, c, lev, pho)
     np.maximum(lev, pho, out=lev)
