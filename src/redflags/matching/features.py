@@ -252,10 +252,11 @@ class PreparedName:
 
 
 def token_codes(vocab: Sequence[str], phonetic: Sequence[str], onsets: bytes) -> bytes:
-    """An all-Latin entity's tokens for the compiled similarity matrix (``tokensim``), as
-    one uint32 array: a header (tokens, letters of the tokens, letters of their phonetic
-    keys), each token's end, each key's end, each token's onset, then the code points of
-    the tokens and of the keys. One buffer: each array handed to the kernel costs ~1 µs."""
+    """An all-Latin entity's tokens for the compiled similarity matrix (``tokensim``, whose
+    bit-parallel distances take words of up to 64 letters), as one uint32 array: a header
+    (tokens, letters of the tokens, letters of their phonetic keys), each token's end, each
+    key's end, each token's onset, then the code points of the tokens and of the keys. One
+    buffer: each array handed to the kernel costs ~1 µs."""
     chars = "".join(vocab)
     pchars = "".join(phonetic)
     head = array("I", (len(vocab), len(chars), len(pchars)))
@@ -644,7 +645,8 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
     addresses = tuple(fold(a) for p in address_props for a in props.get(p, [])[:3] if a)
     given = frozenset(f for v in props.get("firstName", []) if (f := fold(v).strip()))
     family = frozenset(f for v in props.get("lastName", []) if (f := fold(v).strip()))
-    latin = all(latvocab) and not any(n.cjk or n.semitic for n in names)
+    latin = all(latvocab) and not any(n.cjk or n.semitic for n in names) and \
+        max(map(len, vocab), default=0) <= 64 and max(map(len, pvocab), default=0) <= 64
     onsets = "".join(_onset(t) for t in vocab).encode("ascii", "replace")
     return PreparedEntity(
         schema=schema,

@@ -26,32 +26,6 @@ from redflags.matching.features import token_codes
 # kernel ran at ~250 ns a cell; with none, ~40.
 
 
-@njit(cache=True, nogil=True)
-def _dp_distance(buf: npt.NDArray[np.uint32], a0: int, a1: int, b0: int, b1: int, osa: bool,
-                 rows: npt.NDArray[np.int64]) -> int:
-    """Levenshtein or OSA distance by the textbook recurrence, for a token over 64 letters
-    (``rows``: three rows of the table, each at least the second token's length + 1)."""
-    m, n = a1 - a0, b1 - b0
-    w = n + 1
-    # rows[0:w] two rows back, rows[w:2w] the previous row, rows[2w:3w] the one being filled
-    for j in range(w):
-        rows[w + j] = j
-    for i in range(1, m + 1):
-        rows[2 * w] = i
-        ai = buf[a0 + i - 1]
-        for j in range(1, w):
-            cost = 0 if ai == buf[b0 + j - 1] else 1
-            d = min(rows[w + j] + 1, rows[2 * w + j - 1] + 1, rows[w + j - 1] + cost)
-            if osa and i > 1 and j > 1 and ai == buf[b0 + j - 2] \
-                    and buf[a0 + i - 2] == buf[b0 + j - 1]:
-                d = min(d, rows[j - 2] + 1)
-            rows[2 * w + j] = d
-        for j in range(w):
-            rows[j] = rows[w + j]
-            rows[w + j] = rows[2 * w + j]
-    return int(rows[w + n])
-
-
 _ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
 _ONE = np.uint64(1)
 _ASCII = 128
@@ -60,18 +34,17 @@ _ASCII = 128
 @njit(cache=True, nogil=True)
 def _fill_tables(buf: npt.NDArray[np.uint32], ends: int, chars: int, n: int,
                  table: npt.NDArray[np.uint64]) -> None:
-    """For each of ``n`` tokens (ends at ``buf[ends:]``, letters from ``buf[chars]``) of at
-    most 64 letters, the bit mask of the positions of each ASCII letter: the pattern table
+    """For each of ``n`` tokens (ends at ``buf[ends:]``, letters from ``buf[chars]``), the
+    bit mask of the positions of each ASCII letter: the pattern table
     of the bit-parallel distances."""
     table[:, :] = 0
     a = 0
     for t in range(n):
         b = int(buf[ends + t])
-        if b - a <= 64:
-            for i in range(a, b):
-                ch = buf[chars + i]
-                if ch < _ASCII:
-                    table[t, ch] |= _ONE << np.uint64(i - a)
+        for i in range(a, b):
+            ch = buf[chars + i]
+            if ch < _ASCII:
+                table[t, ch] |= _ONE << np.uint64(i - a)
         a = b
 
 
@@ -117,21 +90,12 @@ def _bit_distance(table: npt.NDArray[np.uint64], t: int, q: npt.NDArray[np.uint3
 
 @njit(cache=True, nogil=True)
 def _distance(table: npt.NDArray[np.uint64], t: int, q: npt.NDArray[np.uint32], a0: int,
-              a1: int, c: npt.NDArray[np.uint32], b0: int, b1: int, osa: bool,
-              pair: npt.NDArray[np.uint32], rows: npt.NDArray[np.int64]) -> int:
-    m, n = a1 - a0, b1 - b0
-    if m == 0:
-        return n
-    if n == 0:
-        return m
-    if m <= 64:
-        return _bit_distance(table, t, q, a0, a1, c, b0, b1, osa)
-    # a token of over 64 letters: both into one buffer for the textbook recurrence
-    for i in range(m):
-        pair[i] = q[a0 + i]
-    for j in range(n):
-        pair[m + j] = c[b0 + j]
-    return _dp_distance(pair, 0, m, m, m + n, osa, rows)
+              a1: int, c: npt.NDArray[np.uint32], b0: int, b1: int, osa: bool) -> int:
+    if a1 == a0:
+        return b1 - b0
+    if b1 == b0:
+        return a1 - a0
+    return _bit_distance(table, t, q, a0, a1, c, b0, b1, osa)
 
 
 @njit(cache=True, nogil=True)
@@ -164,9 +128,6 @@ def _latin_matrix(
     q_pchars = q_chars + int(q[1])
     c_ends, c_pends, c_on, c_chars = 3, 3 + nc, 3 + 2 * nc, 3 + 3 * nc
     c_pchars = c_chars + int(c[1])
-    longest = max(int(q[1]), int(q[2])) + max(int(c[1]), int(c[2])) + 1
-    rows = np.empty(3 * longest, dtype=np.int64)
-    pair = np.empty(longest, dtype=np.uint32)
     tables = np.empty((nq, _ASCII), dtype=np.uint64)
     ptables = np.empty((nq, _ASCII), dtype=np.uint64)
     _fill_tables(q, q_ends, q_chars, nq, tables)
@@ -183,10 +144,10 @@ def _latin_matrix(
             b1, pb1 = int(c[c_ends + j]), int(c[c_pends + j])
             lb = b1 - b0
             dist = _distance(tables, i, q, q_chars + a0, q_chars + a1, c, c_chars + b0,
-                             c_chars + b1, True, pair, rows)
+                             c_chars + b1, True)
             lev = _normalized(dist, la, lb)
             pdist = _distance(ptables, i, q, q_pchars + pa0, q_pchars + pa1, c,
-                              c_pchars + pb0, c_pchars + pb1, False, pair, rows)
+                              c_pchars + pb0, c_pchars + pb1, False)
             pho = np.float32(_normalized(pdist, pa1 - pa0, pb1 - pb0) * f_factor)
             # a sound-alike credit only from the same first sound, and at most the margin
             # above the letters' similarity (features._spelled_sound)
