@@ -68,3 +68,19 @@ def test_prescore_examples() -> None:
     # a word order that differs only in the space-less form still finds the sorted match
     got = prescore(names_, offsets, np.array([0], dtype=np.int32), ["putin  vladimir"])
     assert got[0] == 1.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(names, min_size=1, max_size=2),
+    st.lists(st.lists(st.text(" abxz", max_size=20), max_size=3), min_size=1, max_size=4),
+)
+def test_prescore_of_names_spaced_anyhow(query: list[str], rows: list[list[str]]) -> None:
+    """Index names are single-spaced (name_norm); any other spacing takes the general path
+    and still gives rapidfuzz's ratio."""
+    names_, offsets = layout(rows)
+    asked = np.arange(len(rows), dtype=np.int32)
+    got = prescore(names_, offsets, asked, query)
+    for i, row in enumerate(rows):
+        want = expected(query, row) if row else 0.0
+        assert abs(float(got[i]) - want) < 1e-6, (query, row)

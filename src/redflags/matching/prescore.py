@@ -192,42 +192,47 @@ def _prescore(
         for p in range(name_offsets[r], name_offsets[r + 1]):
             a, b = name_ends[p], name_ends[p + 1]
             sa, sb = sorted_ends[p], sorted_ends[p + 1]
-            n_flat = 0
-            for j in range(a, b):
-                if data[j] != _SPACE:
-                    n_flat += 1
-            for t in range(n_texts):
-                m = lengths[t]
-                flat = t % 2 == 1
-                n = n_flat if flat else sb - sa
-                if m <= 64:
-                    # one machine word: the LCS runs straight over the index's bytes
-                    v = _ONES
-                    if flat:
-                        for j in range(a, b):
-                            c = data[j]
-                            if c != _SPACE:
-                                u = v & short[t, c]
-                                v = (v + u) | (v - u)
-                    else:
-                        for j in range(sa, sb):
-                            u = v & short[t, sorted_data[j]]
-                            v = (v + u) | (v - u)
-                    if m < 64:
-                        v = v | (_ONES << np.uint64(m))
-                    lcs = 64 - _popcount(v)
-                elif flat:  # a query name longer than 64 bytes
-                    if n > len(buf):
-                        buf = np.empty(n, dtype=np.uint8)
-                    k = 0
-                    for j in range(a, b):
-                        if data[j] != _SPACE:
-                            buf[k] = data[j]
-                            k += 1
-                    lcs = _lcs(tables[t], m, buf, n, state)
-                else:
-                    lcs = _lcs(tables[t], m, sorted_data[sa:sb], n, state)
-                best = max(best, _ratio(lcs, m, n))
+            for t in range(0, n_texts, 2):
+                m_sorted, m_flat = lengths[t], lengths[t + 1]
+                if m_sorted <= 64 and m_flat <= 64 and b - a == sb - sa:
+                    # one pass over the name for both forms: the sorted-words form is the
+                    # name's bytes in another order (as long), and the query's space-less
+                    # form has no space in its table, so a space leaves that LCS as it is.
+                    # Two independent chains in one loop run nearly as fast as one.
+                    v_sorted = _ONES
+                    v_flat = _ONES
+                    n_flat = 0
+                    for j in range(b - a):
+                        u = v_sorted & short[t, sorted_data[sa + j]]
+                        v_sorted = (v_sorted + u) | (v_sorted - u)
+                        c = data[a + j]
+                        u = v_flat & short[t + 1, c]
+                        v_flat = (v_flat + u) | (v_flat - u)
+                        n_flat += c != _SPACE
+                    if m_sorted < 64:
+                        v_sorted = v_sorted | (_ONES << np.uint64(m_sorted))
+                    if m_flat < 64:
+                        v_flat = v_flat | (_ONES << np.uint64(m_flat))
+                    best = max(best, _ratio(64 - _popcount(v_sorted), m_sorted, sb - sa),
+                               _ratio(64 - _popcount(v_flat), m_flat, n_flat))
+                    continue
+                # a query name longer than 64 bytes (or a name not spaced as name_norm spaces
+                # it): the multi-word LCS, form by form
+                n_flat = 0
+                for j in range(a, b):
+                    if data[j] != _SPACE:
+                        n_flat += 1
+                if n_flat > len(buf):
+                    buf = np.empty(n_flat, dtype=np.uint8)
+                k = 0
+                for j in range(a, b):
+                    if data[j] != _SPACE:
+                        buf[k] = data[j]
+                        k += 1
+                lcs = _lcs(tables[t], m_sorted, sorted_data[sa:sb], sb - sa, state)
+                best = max(best, _ratio(lcs, m_sorted, sb - sa))
+                lcs = _lcs(tables[t + 1], m_flat, buf, n_flat, state)
+                best = max(best, _ratio(lcs, m_flat, n_flat))
         out[i] = np.float32(best)
     return out
 
