@@ -12,7 +12,7 @@ import pytest
 
 from redflags.matching import DEFAULT_THRESHOLD, Matcher
 from redflags.matching.features import prepare
-from redflags.text.phonetic import TH, Z, han_syllable_key, sound_key
+from redflags.text.phonetic import TH, Z, han_readings, han_syllable_key, sound_key
 
 
 def _person(name: str) -> dict[str, Any]:
@@ -146,3 +146,41 @@ def test_italian_gi_before_a_vowel_is_j(matcher: Matcher) -> None:
 def test_german_ch_before_a_consonant_is_h() -> None:
     assert sound_key("albrecht") == sound_key("albreht")
     assert sound_key("richard") != sound_key("rihard")  # before a vowel ch stays ch
+
+
+def test_han_reads_continental_j_as_y(matcher: Matcher) -> None:
+    # 约纳斯 yue na si Jonas, 雅各布 ya ge bu Jakob: pinyin writes a continental j with y-
+    assert han_readings("jonas")[0] == sound_key("onas")
+    assert han_readings("djokovic")[0] == sound_key("djokovic")  # dj stays one sound
+    assert _score(matcher, "约纳斯", "Jonas") >= DEFAULT_THRESHOLD
+    assert _score(matcher, "雅各布", "Jakob") >= DEFAULT_THRESHOLD
+
+
+def test_han_reads_romance_gu_qu_and_mc(matcher: Matcher) -> None:
+    assert han_readings("enrique")[0] == sound_key("enrike")  # 恩里克
+    assert han_readings("guillermo")[0] == sound_key("gillermo")  # 吉列尔莫
+    assert han_readings("mcgregor")[0] == sound_key("macgregor")  # 麦格雷戈
+    assert _score(matcher, "麦格雷戈", "McGregor") >= DEFAULT_THRESHOLD
+
+
+def test_han_reads_a_french_spelling(matcher: Matcher) -> None:
+    # oi is wa, au is o, ch is sh, a closing consonant after a vowel is silent
+    assert han_readings("benoit")[1] == sound_key("benwa")  # 伯努瓦
+    assert han_readings("renault")[1] == sound_key("reno")  # 雷诺
+    assert han_readings("olivier")[1] == sound_key("olivie")  # 奥利维耶
+    assert _score(matcher, "雷诺", "Renault") >= DEFAULT_THRESHOLD
+    assert _score(matcher, "米歇尔", "Michel") >= DEFAULT_THRESHOLD
+    assert _score(matcher, "伯努瓦", "Bernard") < DEFAULT_THRESHOLD
+
+
+def test_han_xi_writes_hi(matcher: Matcher) -> None:
+    # pinyin has no hi: 希尔顿 Hilton, 希拉里 Hillary
+    assert han_readings("hilton")[2] == sound_key("shilton")
+    assert han_readings("thiago")[2] == sound_key("thiago")  # th is no h
+    assert _score(matcher, "希尔顿", "Hilton") >= DEFAULT_THRESHOLD
+
+
+def test_han_rui_writes_ri(matcher: Matcher) -> None:
+    # 瑞 rui writes ri/ry/re: 亨瑞 Henry, 杰瑞 Jerry
+    assert han_syllable_key("rui", False) == sound_key("ri")
+    assert _score(matcher, "亨瑞", "Henry") >= DEFAULT_THRESHOLD

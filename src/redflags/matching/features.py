@@ -41,7 +41,14 @@ from redflags.text import (
     token_kind,
 )
 from redflags.text.hanja import READING_SCHEMATA, korean_readings
-from redflags.text.phonetic import TH, Z, han_syllable_key, phonetic_keys, sound_key
+from redflags.text.phonetic import (
+    TH,
+    Z,
+    han_readings,
+    han_syllable_key,
+    phonetic_keys,
+    sound_key,
+)
 
 # Below this a token pair is not an alignment at all (it would only add noise).
 TOKEN_MIN_SIM = 0.55
@@ -1049,12 +1056,19 @@ def _joined_sound_sim(q: PreparedName, c: PreparedName, script: str) -> float:
         a = _hangul_merge(a)
         return max(sim(a, _hangul_merge(b)),
                    sim(a, _hangul_closing_r([b])[0]))
-    if script in ("han", "kana"):
+    if script == "han":
         a = _cjk_merge(a)
-        best = sim(a, _cjk_merge(b))
-        if script == "han":
-            best = max(best, sim(a, _without_closing_r([b], _cjk_merge)[0]))
+        lat = c if c.latin else q
+        best = max(sim(a, _cjk_merge(b)), sim(a, _without_closing_r([b], _cjk_merge)[0]))
+        # ...and in each of the Latin words' readings (``han_readings``)
+        for r in range(HAN_READINGS):
+            alt = "".join(han_readings(t)[r] for t, k in zip(lat.tokens, lat.kinds, strict=True)
+                          if k == NAME)
+            if alt != b:
+                best = max(best, sim(a, _cjk_merge(alt)))
         return best
+    if script == "kana":
+        return sim(_cjk_merge(a), _cjk_merge(b))
     return sim(a, b.replace(TH, "t").replace(Z, "s"))
 
 
@@ -1214,6 +1228,19 @@ def _han_closing_r(keys: list[str]) -> list[str]:
                   k.endswith("er") else n for k, n in zip(keys, nor, strict=True)]
 
 
+HAN_READINGS = 3  # len(han_readings(...))
+
+
+def _han_latin_keys(e: PreparedEntity) -> list[str]:
+    """The Latin side's keys against a Han name, in blocks of ``len(e.vocab)``: without a
+    closing r, without a final -er (``_han_closing_r``), then each of ``han_readings``."""
+    out = _han_closing_r(e.vocab_sound)
+    for r in range(HAN_READINGS):
+        out += [_cjk_merge(han_readings(v)[r]) if lat else _cjk_merge(k)
+                for v, k, lat in zip(e.vocab, e.vocab_sound, e.vocab_latin, strict=True)]
+    return out
+
+
 # Hangul writes an English er/ir/ur/or before a consonant or at the end as ㅓ eo: 허버트
 # Herbert, 싱어 Singer, 터너 Turner, 테일러 Taylor (but ar as ㅏ: 파커 Parker). Korean pairs
 # refitted, F1 test / train: 0.759 / 0.779 -> 0.778 / 0.783 ([aeo]r: 0.785 / 0.783, but
@@ -1268,17 +1295,11 @@ def _blend_sound(q: PreparedEntity, c: PreparedEntity, sims: np.ndarray) -> None
         # (token AUC on the Chinese pairs, train / test: 0.881 / 0.865 -> 0.886 / 0.873),
         # and often a final -er whole: 贝克 bei ke Baker, 斯特拉克 Straker (one call for both)
         if q.han:
-            n = len(c_keys)
-            nor = cdist(q_keys, _han_closing_r(c.vocab_sound),
-                        scorer=Levenshtein.normalized_similarity)
-            np.maximum(snd, nor[:, :n], out=snd)
-            np.maximum(snd, nor[:, n:], out=snd)
+            nor = cdist(q_keys, _han_latin_keys(c), scorer=Levenshtein.normalized_similarity)
+            np.maximum(snd, nor.reshape(len(q_keys), -1, len(c_keys)).max(axis=1), out=snd)
         else:
-            n = len(q_keys)
-            nor = cdist(_han_closing_r(q.vocab_sound), c_keys,
-                        scorer=Levenshtein.normalized_similarity)
-            np.maximum(snd, nor[:n], out=snd)
-            np.maximum(snd, nor[n:], out=snd)
+            nor = cdist(_han_latin_keys(q), c_keys, scorer=Levenshtein.normalized_similarity)
+            np.maximum(snd, nor.reshape(-1, len(q_keys), len(c_keys)).max(axis=0), out=snd)
     semitic = q.semitic or c.semitic
     if across is None and not semitic:  # the usual case: every pair is across scripts
         sims += snd

@@ -225,6 +225,8 @@ def han_syllable_key(s: str, initial: bool, following: str = "") -> str:
         s = _HAN_BARE[s]
     if s.startswith("y") and len(s) > 1:
         s = s[1:]  # pinyin y- only marks a syllable starting with i/u
+    if s == "rui":
+        s = "ri"  # 瑞/芮 rui writes ri, ry, re: 杰瑞 Jerry, 瑞安 Ryan (pinyin has no ri but 日)
     if s.startswith("hua"):
         s = "w" + s[2:]  # 华 hua writes wa: 华盛顿 Washington, 爱德华 Edward, 怀特 White
     if len(s) > 2 and s[0] in "jqx" and s[1] == "i" and s[2] in "aeou":
@@ -236,3 +238,55 @@ def han_syllable_key(s: str, initial: bool, following: str = "") -> str:
     if s.endswith("ng"):
         s = s[:-1]  # a closing -ng writes an English n: 布朗 Brown, 林肯 Lincoln
     return _sound_classes(s) or s[:1]
+
+
+# How Mandarin transcription reads a Latin spelling that English spelling rules misread: the
+# reading of the name's own language, as the Xinhua tables write it, and the sounds pinyin
+# lacks. Each reading is one more sound key of a Latin word, compared against foreign names
+# in Han only (the best key counts; see ``han_readings``).
+# Continental: j before a vowel is y (扬 Jan, 约纳斯 Jonas, 雅各布 Jakob), which pinyin writes
+# with a y- syllable, whose y the Han key drops; Romance gu/qu before e/i are g/k (吉列尔莫
+# Guillermo, 恩里克 Enrique, 雅克 Jacques); Mc is Mac (麦克阿瑟 MacArthur, 麦格拉斯 McGrath).
+_READ_J = re.compile(r"(?<![dg])j(?=[aeiou])")
+_READ_GUQU = re.compile(r"(?<=[gq])u(?=[eiy])")
+
+
+def _continental(t: str) -> str:
+    if t.startswith("mc"):
+        t = "mac" + t[2:]
+    if "j" in t:
+        t = _READ_J.sub("", t)
+    if "u" in t:
+        t = _READ_GUQU.sub("", t)
+    return t
+
+
+# French: oi is wa (杜布瓦 Dubois, 弗朗索瓦 François), au/eau are o (雷诺 Renault, 卢梭
+# Rousseau), ch is sh (米歇尔 Michel), -ier is ié (奥利维耶 Olivier), and a closing d, s, t, x
+# (-lt, -ts, -es, -ez, -et, -est) after a vowel or an -es after a consonant is silent (巴罗
+# Barrault, 莱格 Leygues).
+_FR_FINAL = re.compile(r"(?<=[aeiouy])(?:l?[dstx]|e[sz]|es?[dst]|[st]s)$|(?<=[^aeiouy])es$")
+
+
+def _french(t: str) -> str:
+    if "u" in t:
+        t = _READ_GUQU.sub("", t)
+    t = t.replace("eau", "o").replace("au", "o").replace("oi", "wa")
+    if t.endswith("ier"):
+        t = t[:-1]
+    t = _FR_FINAL.sub("", t)
+    return t.replace("ch", "sh")
+
+
+# Pinyin has no hi syllable: 希 xi writes it (希拉里 Hillary, 希特勒 Hitler, 希尔顿 Hilton).
+_READ_HI = re.compile(r"(?<![cgkpst])h(?=[iy])")
+
+
+@lru_cache(maxsize=65536)
+def han_readings(token: str) -> tuple[str, str, str]:
+    """Three more sound keys of a Latin token, compared against a foreign name in Han:
+    ``sound_key`` of its continental reading, of its French reading, and with a hi read as
+    pinyin's xi (the key itself where a reading changes nothing)."""
+    t = token.lower()
+    return (sound_key(_continental(t)), sound_key(_french(t)),
+            sound_key(_READ_HI.sub("sh", t)) if "h" in t else sound_key(t))
