@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from redflags.matching.features import PreparedEntity, prepare, similarity_matrix
@@ -30,7 +30,8 @@ def _entity(schema: str, names: list[str]) -> PreparedEntity:
 def test_compiled_matrix_is_the_python_one(qs: str, qn: list[str], cs: str,
                                            cn: list[str]) -> None:
     q, c = _entity(qs, qn), _entity(cs, cn)
-    assert q.codes is not None and c.codes is not None
+    # a name of letters outside ASCII alone ("ß") counts as another script: Python path
+    assume(q.codes is not None and c.codes is not None)
     python = similarity_matrix(dataclasses.replace(q, codes=None), c)
     assert similarity_matrix(q, c) == python
 

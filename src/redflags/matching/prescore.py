@@ -22,6 +22,8 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from redflags.matching.jit import CACHE
+
 if TYPE_CHECKING:
     from redflags.matching.index import NameBytes
 
@@ -30,7 +32,7 @@ _ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
 _SPACE = np.uint8(32)
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _popcount(x: np.uint64) -> int:
     x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
     x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
@@ -38,7 +40,7 @@ def _popcount(x: np.uint64) -> int:
     return int((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _lcs(
     table: npt.NDArray[np.uint64],
     m: int,
@@ -73,13 +75,13 @@ def _lcs(
     return lcs
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _ratio(lcs: int, m: int, n: int) -> float:
     total = m + n
     return 1.0 if total == 0 else 2.0 * lcs / total
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _words(
     data: npt.NDArray[np.uint8],
     a: int,
@@ -111,7 +113,7 @@ def _words(
     return words
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _less(data: npt.NDArray[np.uint8], s1: int, e1: int, s2: int, e2: int) -> bool:
     """Byte order of two words (code point order, as Python sorts str, for UTF-8)."""
     n1, n2 = e1 - s1, e2 - s2
@@ -121,7 +123,7 @@ def _less(data: npt.NDArray[np.uint8], s1: int, e1: int, s2: int, e2: int) -> bo
     return n1 < n2
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _sorted_forms(
     data: npt.NDArray[np.uint8], ends: npt.NDArray[np.int32]
 ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
@@ -156,7 +158,7 @@ def sorted_forms(
     return np.ascontiguousarray(out), out_ends
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=CACHE, nogil=True)
 def _prescore(
     data: npt.NDArray[np.uint8],
     name_ends: npt.NDArray[np.int32],

@@ -20,6 +20,7 @@ import numpy.typing as npt
 from numba import njit
 
 from redflags.matching.features import token_codes
+from redflags.matching.jit import CACHE
 
 # Every helper takes whole buffers and offsets, never a slice: a slice is an array view
 # whose reference count numba updates atomically, and with a few slices a cell the
@@ -31,7 +32,7 @@ _ONE = np.uint64(1)
 _ASCII = 128
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=CACHE, nogil=True)
 def _fill_tables(buf: npt.NDArray[np.uint32], ends: int, chars: int, n: int,
                  table: npt.NDArray[np.uint64]) -> None:
     """For each of ``n`` tokens (ends at ``buf[ends:]``, letters from ``buf[chars]``), the
@@ -48,7 +49,7 @@ def _fill_tables(buf: npt.NDArray[np.uint32], ends: int, chars: int, n: int,
         a = b
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=CACHE, nogil=True)
 def _bit_distance(table: npt.NDArray[np.uint64], t: int, q: npt.NDArray[np.uint32], a0: int,
                   a1: int, c: npt.NDArray[np.uint32], b0: int, b1: int, osa: bool) -> int:
     """Levenshtein (or OSA) distance of token ``t`` of the query (``q[a0:a1]``, 1..64
@@ -88,7 +89,7 @@ def _bit_distance(table: npt.NDArray[np.uint64], t: int, q: npt.NDArray[np.uint3
     return dist
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=CACHE, nogil=True)
 def _distance(table: npt.NDArray[np.uint64], t: int, q: npt.NDArray[np.uint32], a0: int,
               a1: int, c: npt.NDArray[np.uint32], b0: int, b1: int, osa: bool) -> int:
     if a1 == a0:
@@ -98,7 +99,7 @@ def _distance(table: npt.NDArray[np.uint64], t: int, q: npt.NDArray[np.uint32], 
     return _bit_distance(table, t, q, a0, a1, c, b0, b1, osa)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=CACHE, nogil=True)
 def _normalized(dist: int, m: int, n: int) -> np.float32:
     """rapidfuzz's normalised similarity (double), as cdist's float32 holds it."""
     longest = max(m, n)
@@ -106,7 +107,7 @@ def _normalized(dist: int, m: int, n: int) -> np.float32:
     return np.float32(1.0 - norm)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=CACHE, nogil=True)
 def _is_prefix(q: npt.NDArray[np.uint32], a0: int, a1: int, c: npt.NDArray[np.uint32],
                b0: int, b1: int) -> bool:
     """Whether one of the two tokens starts with the other."""
@@ -116,7 +117,7 @@ def _is_prefix(q: npt.NDArray[np.uint32], a0: int, a1: int, c: npt.NDArray[np.ui
     return True
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=CACHE, nogil=True)
 def _latin_matrix(
     q: npt.NDArray[np.uint32], c: npt.NDArray[np.uint32],
     factor: float, margin: float, short_len: int, orgs: bool,

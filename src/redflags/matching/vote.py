@@ -15,18 +15,19 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from redflags.matching.jit import CACHE
 from redflags.matching.keys import IDENTIFIER_WEIGHT
 
 _ID_WEIGHT = np.float64(IDENTIFIER_WEIGHT)
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _worse(vote_a: np.float32, row_a: np.int32, vote_b: np.float32, row_b: np.int32) -> bool:
     """Whether candidate a ranks below candidate b: a lower vote, or the same and a higher row."""
     return bool(vote_a < vote_b or (vote_a == vote_b and row_a > row_b))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=CACHE, nogil=True)
 def _vote(
     key_hashes: npt.NDArray[np.uint64],
     key_offsets: npt.NDArray[np.int64],
