@@ -258,19 +258,24 @@ class PreparedName:
     han_words: tuple[tuple[int, int, int], ...] = ()
 
 
-def token_codes(vocab: Sequence[str], phonetic: Sequence[str], onsets: bytes) -> bytes:
-    """An all-Latin entity's tokens for the compiled similarity matrix (``tokensim``, whose
+def token_codes(vocab: Sequence[str], phonetic: Sequence[str], sound: Sequence[str],
+                latin: Sequence[bool], onsets: bytes) -> bytes:
+    """An entity's tokens for the compiled similarity matrix (``tokensim``, whose
     bit-parallel distances take words of up to 64 letters), as one uint32 array: a header
-    (tokens, letters of the tokens, letters of their phonetic keys), each token's end, each
-    key's end, each token's onset, then the code points of the tokens and of the keys. One
-    buffer: each array handed to the kernel costs ~1 µs."""
-    chars = "".join(vocab)
-    pchars = "".join(phonetic)
-    head = array("I", (len(vocab), len(chars), len(pchars)))
+    (tokens, letters of the tokens, of their phonetic keys, of their sound keys), each
+    token's end, each phonetic key's end, each sound key's end, each token's onset, whether
+    it comes from a name in Latin script, then the code points of the tokens, the phonetic
+    keys and the sound keys (as ``_blend_sound`` compares them outside CJK, ``_th_as_t``).
+    One buffer: each array handed to the kernel costs ~1 µs."""
+    sound = _th_as_t(list(sound))
+    chars, pchars, schars = "".join(vocab), "".join(phonetic), "".join(sound)
+    head = array("I", (len(vocab), len(chars), len(pchars), len(schars)))
     head.extend(accumulate(map(len, vocab)))
     head.extend(accumulate(map(len, phonetic)))
+    head.extend(accumulate(map(len, sound)))
     head.extend(onsets)
-    return head.tobytes() + chars.encode("utf-32-le") + pchars.encode("utf-32-le")
+    head.extend(latin)
+    return head.tobytes() + (chars + pchars + schars).encode("utf-32-le")
 
 
 @dataclass(slots=True)
@@ -310,8 +315,8 @@ class PreparedEntity:
     # the entity with its names in Han read in Korean (金正恩 as 김정은), scored as another
     # reading of it: added to the names it would change how the written ones compare
     korean: PreparedEntity | None = None
-    # an entity whose names are all in Latin script: its vocabulary and phonetic keys as
-    # code points (``tokensim`` computes the similarity matrix of two such entities)
+    # an entity with no name in a CJK script, Arabic or Hebrew: its tokens and keys as code
+    # points (``tokensim`` computes the similarity matrix of two such entities)
     codes: bytes | None = None
 
 
@@ -652,8 +657,9 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
     addresses = tuple(fold(a) for p in address_props for a in props.get(p, [])[:3] if a)
     given = frozenset(f for v in props.get("firstName", []) if (f := fold(v).strip()))
     family = frozenset(f for v in props.get("lastName", []) if (f := fold(v).strip()))
-    latin = all(latvocab) and not any(n.cjk or n.semitic for n in names) and \
-        max(map(len, vocab), default=0) <= 64 and max(map(len, pvocab), default=0) <= 64
+    compiled = not any(n.cjk or n.semitic for n in names) and \
+        max(map(len, vocab), default=0) <= 64 and max(map(len, pvocab), default=0) <= 64 and \
+        max(map(len, svocab), default=0) <= 64
     onsets = "".join(_onset(t) for t in vocab).encode("ascii", "replace")
     return PreparedEntity(
         schema=schema,
@@ -679,7 +685,8 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
         given=given,
         family=family,
         korean=_korean_reading(entity, schema, texts),
-        codes=token_codes(list(vocab), pvocab, onsets) if latin and vocab else None,
+        codes=token_codes(list(vocab), pvocab, svocab, latvocab, onsets)
+        if compiled and vocab else None,
     )
 
 
@@ -1126,7 +1133,7 @@ def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]
     if not q.vocab or not c.vocab:
         return []
     orgs = q.schema != "Person" and c.schema != "Person"
-    if q.codes is not None and c.codes is not None:  # both all-Latin: the compiled loop
+    if q.codes is not None and c.codes is not None:  # no CJK, Arabic, Hebrew: compiled
         matrix: list[list[float]] = _tokensim().latin_matrix(
             q.codes, c.codes, factor=ORG_PHONETIC_FACTOR if orgs else PHONETIC_FACTOR,
             margin=PHONETIC_MARGIN, short_len=SHORT_TOKEN, orgs=orgs, typo_low=TYPO_LOW,

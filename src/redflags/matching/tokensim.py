@@ -1,13 +1,16 @@
-"""The token similarity matrix of two names in Latin script, as one compiled loop.
+"""The token similarity matrix of two entities named in Latin script (or Cyrillic, Greek...),
+as one compiled loop.
 
 ``features.similarity_matrix`` builds it from three rapidfuzz ``cdist`` calls and a dozen
 numpy operations on matrices of ~30 cells: ~85 µs a pair, 38 % of a Matcher evaluation,
 nearly all of it per-call overhead (measured on the 4,300 all-Latin pairs the screener
-scored for bench.speed's queries). Three of four pairs a screening scores are all-Latin;
-this kernel computes their matrix, cell for cell the same numbers: rapidfuzz's normalised OSA
-and Levenshtein similarities rounded to float32 as ``cdist`` returns them, the float32
-arithmetic of the numpy steps, and the one-typo lift in float64 as the Python scan compares
-it. ``tests/test_tokensim.py`` checks it against the Python path with hypothesis.
+scored for bench.speed's queries). This kernel computes the matrix of every pair with no
+name in a CJK script, Arabic or Hebrew (all of bench.speed's pairs but 5 %), cell for cell
+the same numbers: rapidfuzz's normalised OSA and Levenshtein similarities rounded to float32
+as ``cdist`` returns them, the float32 arithmetic of the numpy steps (the onset cap between
+Latin spellings, the mean with the sound keys across scripts), and the one-typo lift in
+float64 as the Python scan compares it. ``tests/test_tokensim.py`` checks it against the
+Python path with hypothesis.
 
 Tokens are passed as UTF-32 code points (``features.token_codes``), packed once when an
 entity is prepared.
@@ -123,26 +126,34 @@ def _latin_matrix(
     factor: float, margin: float, short_len: int, orgs: bool,
     typo_low: float, typo_sim: float, typo_min_len: int,
 ) -> npt.NDArray[np.float64]:
-    # the layout of features.token_codes: counts, ends, key ends, onsets, letters, keys
+    # the layout of features.token_codes: counts, the ends of tokens, phonetic and sound
+    # keys, onsets, Latin flags, then the letters of tokens, phonetic and sound keys
     nq, nc = int(q[0]), int(c[0])
-    q_ends, q_pends, q_on, q_chars = 3, 3 + nq, 3 + 2 * nq, 3 + 3 * nq
+    q_ends, q_pends, q_sends, q_on, q_lat = 4, 4 + nq, 4 + 2 * nq, 4 + 3 * nq, 4 + 4 * nq
+    q_chars = 4 + 5 * nq
     q_pchars = q_chars + int(q[1])
-    c_ends, c_pends, c_on, c_chars = 3, 3 + nc, 3 + 2 * nc, 3 + 3 * nc
+    q_schars = q_pchars + int(q[2])
+    c_ends, c_pends, c_sends, c_on, c_lat = 4, 4 + nc, 4 + 2 * nc, 4 + 3 * nc, 4 + 4 * nc
+    c_chars = 4 + 5 * nc
     c_pchars = c_chars + int(c[1])
+    c_schars = c_pchars + int(c[2])
     tables = np.empty((nq, _ASCII), dtype=np.uint64)
     ptables = np.empty((nq, _ASCII), dtype=np.uint64)
+    stables = np.empty((nq, _ASCII), dtype=np.uint64)
     _fill_tables(q, q_ends, q_chars, nq, tables)
     _fill_tables(q, q_pends, q_pchars, nq, ptables)
+    _fill_tables(q, q_sends, q_schars, nq, stables)
     f_factor = np.float32(factor)
     f_margin = np.float32(margin)
+    half = np.float32(0.5)
     out = np.empty((nq, nc), dtype=np.float64)
-    a0 = pa0 = 0
+    a0 = pa0 = sa0 = 0
     for i in range(nq):
-        a1, pa1 = int(q[q_ends + i]), int(q[q_pends + i])
+        a1, pa1, sa1 = int(q[q_ends + i]), int(q[q_pends + i]), int(q[q_sends + i])
         la = a1 - a0
-        b0 = pb0 = 0
+        b0 = pb0 = sb0 = 0
         for j in range(nc):
-            b1, pb1 = int(c[c_ends + j]), int(c[c_pends + j])
+            b1, pb1, sb1 = int(c[c_ends + j]), int(c[c_pends + j]), int(c[c_sends + j])
             lb = b1 - b0
             dist = _distance(tables, i, q, q_chars + a0, q_chars + a1, c, c_chars + b0,
                              c_chars + b1, True)
@@ -150,11 +161,19 @@ def _latin_matrix(
             pdist = _distance(ptables, i, q, q_pchars + pa0, q_pchars + pa1, c,
                               c_pchars + pb0, c_pchars + pb1, False)
             pho = np.float32(_normalized(pdist, pa1 - pa0, pb1 - pb0) * f_factor)
-            # a sound-alike credit only from the same first sound, and at most the margin
-            # above the letters' similarity (features._spelled_sound)
-            cap = np.float32(lev + f_margin) if q[q_on + i] == c[c_on + j] else lev
-            pho = min(pho, cap)
+            q_latin, c_latin = q[q_lat + i] != 0, c[c_lat + j] != 0
+            if q_latin and c_latin:
+                # a sound-alike credit between two Latin spellings only from the same first
+                # sound, and at most the margin above the letters' (features._spelled_sound)
+                cap = np.float32(lev + f_margin) if q[q_on + i] == c[c_on + j] else lev
+                pho = min(pho, cap)
             sim = max(lev, pho)
+            if q_latin != c_latin:
+                # across scripts, the mean with the sound keys' similarity (_blend_sound)
+                sdist = _distance(stables, i, q, q_schars + sa0, q_schars + sa1, c,
+                                  c_schars + sb0, c_schars + sb1, False)
+                snd = _normalized(sdist, sa1 - sa0, sb1 - sb0)
+                sim = np.float32(np.float32(sim + snd) * half)
             # short organisation tokens align only when equal or one starts the other
             if orgs and sim < 1.0 and (la <= short_len or lb <= short_len) and \
                     not _is_prefix(q, q_chars + a0, q_chars + a1, c, c_chars + b0,
@@ -166,8 +185,8 @@ def _latin_matrix(
                     and dist == 1:
                 value = typo_sim
             out[i, j] = value
-            b0, pb0 = b1, pb1
-        a0, pa0 = a1, pa1
+            b0, pb0, sb0 = b1, pb1, sb1
+        a0, pa0, sa0 = a1, pa1, sa1
     return out
 
 
@@ -186,7 +205,7 @@ def latin_matrix(
 
 def warm() -> None:
     """Load (or compile) the kernel for the argument types screening passes."""
-    codes = token_codes(["ab"], ["ab"], b"a")
+    codes = token_codes(["ab", "ba"], ["ab", "ba"], ["ab", "ba"], [True, False], b"a_")
     latin_matrix(codes, codes, factor=0.9, margin=0.3, short_len=3, orgs=True,
                  typo_low=0.75, typo_sim=0.9, typo_min_len=4)
 
