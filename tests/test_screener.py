@@ -3,6 +3,7 @@ candidate recall on a real list (every listed name found as published, with a ty
 
 from __future__ import annotations
 
+import gc
 import random
 from collections.abc import Mapping
 from pathlib import Path
@@ -126,6 +127,7 @@ def test_screen_many_is_screen_in_order(screener: Screener) -> None:
     assert len(batch) == 3
     for query, hits in zip(queries, batch, strict=True):
         assert top_ids(hits, 3) == top_ids(screener.screen(query, limit=3), 3)
+    assert gc.isenabled()  # paused for the batch only
 
 
 GATED = [

@@ -25,9 +25,7 @@ Design notes (measured on the 2-core dev machine, see bench/speed.py):
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import itertools
 import json
 import logging
@@ -46,6 +44,7 @@ import pyarrow as pa
 from followthemoney import model as ftm_model
 
 from redflags.errors import RedflagsError
+from redflags.gcpause import paused_gc
 from redflags.matching.keys import (
     IDENTIFIER_WEIGHT,
     TEXT_VERSION,
@@ -168,7 +167,7 @@ class Index:
         ``prepared`` also stores each entity prepared for the Matcher (see prepared.py):
         ~1.8 KB and ~0.5 ms of build an entity, for lists, not for million-row registries."""
         started = time.perf_counter()
-        with _no_gc(not prepared):
+        with paused_gc(not prepared):  # preparing costs far more than the GC
             builder = _Builder(prepared)
             if workers <= 1:
                 for entity in entities:
@@ -734,31 +733,12 @@ def _build_parallel(entities: Iterable[Mapping[str, Any]], builder: _Builder, wo
 
 
 def _build_part(blobs: list[bytes], prepared: bool = False) -> _Builder:
-    with _no_gc(not prepared):
+    with paused_gc(not prepared):  # preparing costs far more than the GC
         part = _Builder(prepared)
         for blob in blobs:
             part.add(_loads(blob), blob)
         part._flush()
     return part
-
-
-@contextlib.contextmanager
-def _no_gc(active: bool = True) -> Iterator[None]:
-    """The cyclic GC off while keying: the keys make no cycles, but the build allocates
-    millions of tuples and lists, and every full collection walks all live objects, the
-    caller's entities included (measured: a 100k-entity build from a list took 8.9 s of
-    CPU with the GC, 5.5 s without). Not while preparing entities for the Matcher
-    (``prepared``): that code is not ours to vouch for, and costs far more than the GC."""
-    enabled = gc.isenabled()
-    if not active:
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _batches(entities: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[bytes]]:

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple, cast
 import numpy as np
 import numpy.typing as npt
 
+from redflags.gcpause import paused_gc
 from redflags.matching import DEFAULT_THRESHOLD, Matcher
 from redflags.matching.index import Index
 from redflags.matching.keys import (
@@ -355,20 +356,23 @@ class Screener:
         exclude_ids: set[str] | None = None,
         cutoff: float = 0.0,
     ) -> list[list[ScreeningHit]]:
-        """One ranked list per query, in input order: the function a batch engine calls."""
+        """One ranked list per query, in input order: the function a batch engine calls.
+        The cyclic GC is paused meanwhile (``gcpause``): the results pile up, and a full
+        collection in the middle of 1,603 bench queries took 0.4-1.1 s of 2-3 s."""
         if threshold is None:
             threshold = DEFAULT_THRESHOLD
-        return [
-            self.screen(
-                q,
-                threshold=threshold,
-                limit=limit,
-                datasets=datasets,
-                exclude_ids=exclude_ids,
-                cutoff=cutoff,
-            )
-            for q in queries
-        ]
+        with paused_gc():
+            return [
+                self.screen(
+                    q,
+                    threshold=threshold,
+                    limit=limit,
+                    datasets=datasets,
+                    exclude_ids=exclude_ids,
+                    cutoff=cutoff,
+                )
+                for q in queries
+            ]
 
 
 def _evidence(entity: Mapping[str, Any]) -> list[dict[str, Any]]:
