@@ -172,6 +172,23 @@ def test_a_weak_alias_counts_only_when_written_exactly(matcher: Matcher) -> None
     assert matcher.compare(person("Murad Margoshvili"), listed).score >= DEFAULT_THRESHOLD
 
 
+def test_a_one_word_aka_of_a_person_is_a_moniker(matcher: Matcher) -> None:
+    """The UK list's plain a.k.a.s "BEN" and "BENTLEY" of a cyber-criminal count as OFAC's
+    weak ones: only where written exactly. His full names, a one-word name of his own, and
+    a one-word a.k.a. in a script written without spaces stay strong."""
+    listed = {"schema": "Person", "properties": {
+        "name": ["Vitaliy Nikolayevich KOVALEV"], "alias": ["BEN", "BENTLEY", "Vitaly KOVALEV"]}}
+    assert matcher.compare(person("Ben Smith"), listed).score < 0.3  # was 0.87
+    assert matcher.compare(person("Ronald Bentley"), listed).score < 0.3  # was 0.88
+    assert matcher.compare(person("Bentley"), listed).score >= DEFAULT_THRESHOLD
+    assert matcher.compare(person("Vitaly Kovalev"), listed).score >= DEFAULT_THRESHOLD
+    mononym = {"schema": "Person", "properties": {"name": ["HIDAYATULLAH"]}}
+    assert matcher.compare(person("Hidayatulla"), mononym).score >= DEFAULT_THRESHOLD
+    # (a Korean name in Hangul is one word; the South's spelling of the surname Ri is I)
+    korean = {"schema": "Person", "properties": {"name": ["KIM Chol Min"], "alias": ["리송진"]}}
+    assert matcher.compare(person("이송진"), korean).score >= DEFAULT_THRESHOLD
+
+
 def test_a_town_alone_is_weaker_evidence_than_a_street_address(matcher: Matcher) -> None:
     # Splink: two Alfies born eight years apart, both "London", scored 0.98 with the town
     # as strong as a street address

@@ -619,6 +619,8 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
         texts.extend(_person_full_names(props))
     strong = set(texts)
     weak_texts = {t for prop in WEAK_NAME_PROPS for t in props.get(prop, []) if t not in strong}
+    if schema == "Person":
+        weak_texts |= _moniker_aliases(props)
     for prop in WEAK_NAME_PROPS:
         texts.extend(props.get(prop, []))
     vocab: dict[str, int] = {}
@@ -688,6 +690,22 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
         codes=token_codes(list(vocab), pvocab, svocab, latvocab, onsets)
         if compiled and vocab else None,
     )
+
+
+def _moniker_aliases(props: Mapping[str, Sequence[str]]) -> set[str]:
+    """A person's a.k.a. of a single word ("BENTLEY", "BEN", "ABBAS") is a nickname or a
+    moniker: weak, as OFAC marks such a.k.a.s, compared only where the other side writes it
+    exactly. The UK list gives them as plain a.k.a.s (218 of its people, 47 on the UN list),
+    and "Ben Smith" or "Ronald Bentley" scored 0.87 against the cyber-criminal Vitaliy
+    KOVALEV a.k.a. "BEN", "BENTLEY". A one-word name of the person's own (``name``: "FAIZ")
+    stays strong: some people are listed by one name only; so does a one-word a.k.a. in a
+    script other than Latin and Cyrillic, often a whole name written without spaces (리송진
+    Ri Song Jin, أمجدعباس Amjad Abbas)."""
+    own = set(props.get("name", []))
+    return {t for prop in ("alias", "previousName") for t in props.get(prop, [])
+            if isinstance(t, str) and t not in own
+            and (_is_latin_text(t) or _main_script(t) == "cyrillic")
+            and len(name_tokens(t)) == 1}
 
 
 def _korean_reading(entity: Mapping[str, Any], schema: str,
