@@ -695,8 +695,8 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
 def _moniker_aliases(props: Mapping[str, Sequence[str]]) -> set[str]:
     """A person's a.k.a. of a single word ("BENTLEY", "BEN", "ABBAS") is a nickname or a
     moniker: weak, as OFAC marks such a.k.a.s, compared only where the other side writes it
-    exactly. The UK list gives them as plain a.k.a.s (218 of its people, 47 on the UN list),
-    and "Ben Smith" or "Ronald Bentley" scored 0.87 against the cyber-criminal Vitaliy
+    exactly. The UK list gives them as plain a.k.a.s (211 on 120 of its people; the UN list
+    46 on 30), and "Ben Smith" or "Ronald Bentley" scored 0.87 against the cyber-criminal Vitaliy
     KOVALEV a.k.a. "BEN", "BENTLEY". A one-word name of the person's own (``name``: "FAIZ")
     stays strong: some people are listed by one name only; so does a one-word a.k.a. in a
     script other than Latin and Cyrillic, often a whole name written without spaces (리송진
