@@ -6,6 +6,8 @@ in well under a second and a list update triggers exactly one rebuild.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import json
 import os
@@ -154,6 +156,7 @@ def load_engine(
         if on_build:
             on_build(f"Building the matching index for {len(used)} lists (once per version)…")
         _build(catalog, used, sources, root, path)
+        _give_back_memory()
     index = Index.load(path)
     ownership = OwnershipLayer.load(path / OWNERSHIP_DIR)
     screened = [i for i in used if i.kind != "ownership"]
@@ -204,6 +207,22 @@ def _build(
     except OSError:  # another process built it first
         shutil.rmtree(tmp, ignore_errors=True)
     _prune_old_indexes(root, keep=path)
+
+
+def _give_back_memory() -> None:
+    """Return what the build freed to the operating system. The build's garbage is freed,
+    but the C allocator keeps the pages for reuse, so a job that built its index first
+    screened with ~500 MB more resident in its parent: the first 100,000-row job after an
+    install or an upgrade peaked at 1,522-1,527 MB (PSS of the tree) against ~1,055 MB with
+    the index already built. ``malloc_trim`` is glibc's; elsewhere nothing happens."""
+    gc.collect()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim.argtypes = [ctypes.c_size_t]
+    trim(0)
 
 
 def _engine_cache_current(path: Path) -> bool:
