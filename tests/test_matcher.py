@@ -53,6 +53,19 @@ def test_generic_words_do_not_make_a_match(matcher: Matcher) -> None:
     assert same.score > DEFAULT_THRESHOLD
 
 
+def test_legal_form_and_family_words_are_not_the_name(matcher: Matcher) -> None:
+    # found screening ordinary supplier names against the bundled lists: a word of a legal
+    # form ("JOINT STOCK COMMERCIAL BANK") or a family business's "& Sons" made the match
+    stock = matcher.compare(ent("Company", "Stock Trading"),
+                            ent("Company", "JOINT STOCK COMMERCIAL BANK RUBLEV"))
+    assert stock.score < 0.2
+    sons = matcher.compare(ent("Company", "Smith and Sons Ltd"), ent("Company", "SMIT Sense"))
+    assert sons.score < DEFAULT_THRESHOLD
+    bank = matcher.compare(ent("Company", "JSC Commercial Bank Rublev"),
+                           ent("Company", "JOINT STOCK COMMERCIAL BANK RUBLEV"))
+    assert bank.score > 0.9
+
+
 def test_number_mismatch(matcher: Matcher) -> None:
     one = matcher.compare(ent("Company", "Plant 1"), ent("Company", "Plant 2"))
     assert one.score < DEFAULT_THRESHOLD

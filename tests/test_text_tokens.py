@@ -15,6 +15,12 @@ def test_legal_forms_are_one_token_across_languages() -> None:
     assert name_tokens("ПАО Сбербанк") == ["pjsc", "sberbank"]
     assert name_tokens("Public Joint Stock Company Sberbank") == ["pjsc", "sberbank"]
     assert name_tokens("Philips N.V.")[-1] == "nv"
+    # "joint stock" before another word than "company" is still the legal form: Russian
+    # banks are listed as "JOINT STOCK COMMERCIAL BANK X" (АКБ), and "stock" is no name
+    assert name_tokens("JOINT STOCK COMMERCIAL BANK RUBLEV") == ["jsc", "trading", "bank",
+                                                                "rublev"]
+    assert name_tokens("Joint-Stock Company Rosneft") == ["jsc", "rosneft"]
+    assert name_tokens("Open Joint Stock Company Rosneft") == ["ojsc", "rosneft"]
 
 
 def test_chinese_company_is_segmented() -> None:
@@ -35,6 +41,13 @@ def test_org_terms_translate() -> None:
 
 def test_numbers_stay_tokens() -> None:
     assert name_tokens("Plant No. 2")[-1] == "2"
+
+
+def test_family_business_words_are_org_words() -> None:
+    # "X & Sons" says what kind of business it is, like "X Brothers": a sound-alike of
+    # "sons" ("SMIT Sense") is no evidence that "Smith and Sons Ltd" is listed
+    assert [token_kind(t) for t in name_tokens("Smith & Sons Ltd")] == [NAME, GENERIC, LEGAL_FORM]
+    assert token_kind("brothers") == GENERIC
 
 
 def test_token_kinds() -> None:

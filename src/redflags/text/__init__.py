@@ -17,7 +17,7 @@ from redflags.text.tokens import (
 from redflags.text.translit import is_latin, latinize
 
 # Bumped when a table or rule changes token output, so caches built on tokens rebuild.
-__version__ = "5"
+__version__ = "6"
 
 __all__ = [
     "GENERIC",
