@@ -66,6 +66,15 @@ def test_legal_form_and_family_words_are_not_the_name(matcher: Matcher) -> None:
     assert bank.score > 0.9
 
 
+def test_a_persons_short_name_part_is_no_legal_form(matcher: Matcher) -> None:
+    # "Sa", "Ao", "Ag" were read as legal forms (S.A., AO, AG) and weighed as such, so the
+    # other word alone made the match
+    for a, b in (("Sa Li", "Wu Li"), ("Ao Wen", "Li Wen"), ("Ag Hamid", "Ali Hamid")):
+        assert matcher.compare(ent("Person", a), ent("Person", b)).score < 0.3, (a, b)
+    assert matcher.compare(ent("Person", "Ao Wen"), ent("Person", "AO, Wen")).score > 0.9
+    assert matcher.compare(ent("Person", "Ao Wen"), ent("Person", "敖文")).score > 0.9
+
+
 def test_number_mismatch(matcher: Matcher) -> None:
     one = matcher.compare(ent("Company", "Plant 1"), ent("Company", "Plant 2"))
     assert one.score < DEFAULT_THRESHOLD

@@ -5,7 +5,16 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from redflags.text import GENERIC, LEGAL_FORM, NAME, NUMBER, name_tokens, phonetic, token_kind
+from redflags.text import (
+    GENERIC,
+    LEGAL_FORM,
+    NAME,
+    NUMBER,
+    name_tokens,
+    person_tokens,
+    phonetic,
+    token_kind,
+)
 
 
 def test_legal_forms_are_one_token_across_languages() -> None:
@@ -21,6 +30,17 @@ def test_legal_forms_are_one_token_across_languages() -> None:
                                                                 "rublev"]
     assert name_tokens("Joint-Stock Company Rosneft") == ["jsc", "rosneft"]
     assert name_tokens("Open Joint Stock Company Rosneft") == ["ojsc", "rosneft"]
+    # the Latin AO (акционерное общество) of 450 names on the bundled lists
+    assert name_tokens("VERTOLETY ROSSII AO") == ["vertolety", "rossii", "jsc"]
+
+
+def test_a_persons_name_has_no_legal_form() -> None:
+    # "Ao", "Sa", "Ag", "Ab" are name parts of people (a Chinese surname, a Tuareg "son of")
+    assert person_tokens("Ao Wen") == ["ao", "wen"]
+    assert person_tokens("Ag Hamid") == ["ag", "hamid"]
+    assert name_tokens("Ao Wen") == ["jsc", "wen"]  # an organisation's AO is its legal form
+    # org words, titles and numbers are read as in any name
+    assert person_tokens("Sheikh Mohammed II") == name_tokens("Sheikh Mohammed II")
 
 
 def test_chinese_company_is_segmented() -> None:
@@ -68,4 +88,9 @@ def test_phonetic_is_robust_across_transliterations() -> None:
 def test_name_tokens_total(text: str) -> None:
     toks = name_tokens(text)
     assert all(t and t.isascii() and " " not in t for t in toks)
+    # a person's tokens differ only where a legal form was read
+    people = person_tokens(text)
+    assert all(t and t.isascii() and " " not in t for t in people)
+    if not any(token_kind(t) == LEGAL_FORM for t in toks):
+        assert people == toks
     assert all(token_kind(t) in (NAME, GENERIC, LEGAL_FORM, NUMBER) for t in toks)

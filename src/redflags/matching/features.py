@@ -36,6 +36,7 @@ from redflags.text import (
     latinize,
     legal_family,
     name_tokens,
+    person_tokens,
     phonetic,
     simple_spelling,
     token_kind,
@@ -407,7 +408,8 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
                   lvocab: list[str], jvocab: list[str], avocab: list[str],
                   svocab: list[str], latvocab: list[bool],
                   person: bool = False) -> PreparedName | None:
-    tokens_all = name_tokens(text if person else _GLUED_FORM.sub(_unglue_form, text))
+    tokens_all = person_tokens(text) if person else \
+        name_tokens(_GLUED_FORM.sub(_unglue_form, text))
     if not tokens_all:
         return None
     if not person:
@@ -418,6 +420,8 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
     syllables = frozenset(latinize(text).split()) if han else frozenset()
     kinds_all = [NAME if t in syllables and not t.isdigit() else token_kind(t)
                  for t in tokens_all]
+    if person:  # a person's name has no legal form ("Sa", "Ag" are name parts)
+        kinds_all = [NAME if k == LEGAL_FORM else k for k in kinds_all]
     numbers = frozenset(t for t, k in zip(tokens_all, kinds_all, strict=True) if k == NUMBER)
     legal = frozenset(f for t in tokens_all if (f := legal_family(t)) is not None)
     pairs = [(t, k) for t, k in zip(tokens_all, kinds_all, strict=True) if k != NUMBER]

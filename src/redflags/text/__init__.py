@@ -12,12 +12,13 @@ from redflags.text.tokens import (
     NUMBER,
     legal_family,
     name_tokens,
+    person_tokens,
     token_kind,
 )
 from redflags.text.translit import is_latin, latinize
 
 # Bumped when a table or rule changes token output, so caches built on tokens rebuild.
-__version__ = "6"
+__version__ = "7"
 
 __all__ = [
     "GENERIC",
@@ -29,6 +30,7 @@ __all__ = [
     "latinize",
     "legal_family",
     "name_tokens",
+    "person_tokens",
     "phonetic",
     "simple_spelling",
     "token_kind",

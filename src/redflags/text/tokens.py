@@ -51,6 +51,7 @@ class _Tables:
         self.legal_family: dict[str, str] = {}
         self.generic: set[str] = set()
         entries: list[tuple[str, str]] = []
+        self.legal_forms = frozenset(legal)  # canonical spellings ("jsc", "pvt ltd")
         for canonical, spec in legal.items():
             for tok in canonical.split():
                 self.legal_family.setdefault(tok, spec["family"])
@@ -121,7 +122,9 @@ class _Tables:
                 i += 1
         return "".join(out)
 
-    def replace(self, folded: str) -> str:
+    def replace(self, folded: str, legal: bool = True) -> str:
+        """Phrases of the tables -> their canonical word; ``legal=False`` leaves legal forms
+        as written (a person's name has none: "Ao", "Sa", "Ab" are name parts)."""
         words = folded.split()
         out: list[str] = []
         i = 0
@@ -132,13 +135,15 @@ class _Tables:
                 i += 1
                 continue
             for phrase in self.by_first.get(w, ()):
-                if self._matches(phrase, words, i):
+                if (legal or phrase.canonical not in self.legal_forms) and \
+                        self._matches(phrase, words, i):
                     out.append(phrase.canonical)
                     i += len(phrase.words)
                     break
             else:
                 for phrase in self.stems.get(w[:3], ()):
-                    if self._matches(phrase, words, i):
+                    if (legal or phrase.canonical not in self.legal_forms) and \
+                            self._matches(phrase, words, i):
                         out.append(phrase.canonical)
                         break
                 else:
@@ -152,8 +157,8 @@ def _tables() -> _Tables:
     return _Tables()
 
 
-def _replace_phrases(folded: str) -> str:
-    return _tables().replace(folded)
+def _replace_phrases(folded: str, legal: bool = True) -> str:
+    return _tables().replace(folded, legal)
 
 
 @lru_cache(maxsize=1)
@@ -222,8 +227,8 @@ def _token(tok: str, numbers: dict[str, str]) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _name_tokens(name: str) -> tuple[str, ...]:
-    replaced = _replace_phrases(fold(name))
+def _name_tokens(name: str, legal: bool = True) -> tuple[str, ...]:
+    replaced = _replace_phrases(fold(name), legal)
     numbers = _numbers()
     words = latinize(replaced).split()
     toks = [_token(t, numbers) for t in words]
@@ -235,6 +240,13 @@ def _name_tokens(name: str) -> tuple[str, ...]:
 def name_tokens(name: str) -> list[str]:
     """Latinized tokens of a name, legal forms and org terms canonicalised to English."""
     return list(_name_tokens(name))
+
+
+def person_tokens(name: str) -> list[str]:
+    """``name_tokens`` of a person's name: its words are never a legal form ("Ao Wen",
+    "Sa Li", "Ag Hamid" as "jsc wen", "sa li", "ag hamid" matched "Li Wen", "Wu Li", "Ali
+    Hamid" on the other word alone, and "jsc" no longer met 敖文 read "ao wen")."""
+    return list(_name_tokens(name, False))
 
 
 def token_kind(token: str) -> str:
