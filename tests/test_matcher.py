@@ -75,6 +75,18 @@ def test_a_persons_short_name_part_is_no_legal_form(matcher: Matcher) -> None:
     assert matcher.compare(ent("Person", "Ao Wen"), ent("Person", "敖文")).score > 0.9
 
 
+def test_words_that_only_name_organisations(matcher: Matcher) -> None:
+    # "Air", "Army", "Battalion" are org words: they translate ("Airlines"), weigh as org
+    # words, and a listed LegalEntity named with them is no person
+    assert matcher.compare(ent("Company", "Air Koryo"),
+                           ent("Organization", "Koryo Airlines")).score > 0.9
+    assert matcher.compare(ent("Company", "Salvation Army"),
+                           ent("Organization", "ALBANIAN NATIONAL ARMY")).score < 0.3
+    assert matcher.compare(ent("Person", "Hare Hawes"), ent("LegalEntity", "YAS AIR")).score == 0
+    assert matcher.compare(ent("Person", "Frank Church"),
+                           ent("Person", "Frank Church")).score > 0.9
+
+
 def test_number_mismatch(matcher: Matcher) -> None:
     one = matcher.compare(ent("Company", "Plant 1"), ent("Company", "Plant 2"))
     assert one.score < DEFAULT_THRESHOLD
