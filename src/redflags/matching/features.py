@@ -257,6 +257,30 @@ class PreparedName:
     # a foreign name in Han: each word of two or more syllables as (start, end, vocab index
     # of the whole word's item)
     han_words: tuple[tuple[int, int, int], ...] = ()
+    # the name as the compiled alignment reads it (``name_pack``)
+    pack: bytes = b""
+    pack_weights: bytes = b""
+
+
+KIND_CODES = {NAME: 0, GENERIC: 1, LEGAL_FORM: 2, NUMBER: 3}
+
+
+def name_pack(tokens: Sequence[str], kinds: Sequence[str],
+              items: Sequence[tuple[int, int, int]], weights: Sequence[float]) -> tuple[bytes,
+                                                                                       bytes]:
+    """A name for the compiled alignment (``align``): one uint32 array (tokens, items, the
+    items, each token's kind code, whether it is all letters, the end of its code points,
+    the code points) and one float64 array (each token's weight, then the name words'
+    total, summed as ``PreparedName.name_weight`` is)."""
+    head = array("I", (len(tokens), len(items)))
+    for item in items:
+        head.extend(item)
+    head.extend(KIND_CODES[k] for k in kinds)
+    head.extend(t.isalpha() for t in tokens)
+    head.extend(accumulate(map(len, tokens)))
+    name_weight = sum(w for w, k in zip(weights, kinds, strict=True) if k == NAME)
+    return (head.tobytes() + "".join(tokens).encode("utf-32-le"),
+            array("d", (*weights, name_weight)).tobytes())
 
 
 def token_codes(vocab: Sequence[str], phonetic: Sequence[str], sound: Sequence[str],
@@ -497,6 +521,7 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
     jp_loose = "".join(phonetic(t, loose=True) for t in name_toks)
     jp_alt = "".join(phonetic(_pinyin_english(t), loose=True) for t in name_toks) \
         if han else jp_loose
+    pack, pack_weights = name_pack(tokens, kinds, items, weights)
     return PreparedName(
         text=text,
         tokens=tokens,
@@ -533,6 +558,8 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
         part_tokens=tuple(t for t in tokens if len(t) >= COMPOUND_PART_MIN),
         person=person,
         han_words=han_words,
+        pack=pack,
+        pack_weights=pack_weights,
     )
 
 
@@ -976,8 +1003,8 @@ def _whole_han_words(h: PreparedName, o: PreparedName, sims: list[list[float]],
         o_cov[os_] = min(o_cov[os_], whole)
 
 
-def compare_names(q: PreparedName, c: PreparedName, sims: list[list[float]],
-                  loose: bool = False) -> NameComparison:
+def _python_sides(q: PreparedName, c: PreparedName, sims: list[list[float]]) -> tuple[
+        float, float, float, float, bool, float, float, float, float, float, bool, float]:
     if q.han_words and c.latin:
         matches: list[tuple[int, int, int, int]] = []
         q_cov, c_cov = _align(q, c, sims, matches)
@@ -988,8 +1015,30 @@ def compare_names(q: PreparedName, c: PreparedName, sims: list[list[float]],
         _whole_han_words(c, q, sims, matches, c_cov, q_cov, True)
     else:
         q_cov, c_cov = _align(q, c, sims)
-    q_sum, q_unm, q_weak, q_rare, q_extra, q_spelled = _side(q, q_cov)
-    c_sum, c_unm, c_weak, c_rare, c_extra, c_spelled = _side(c, c_cov)
+    return (*_side(q, q_cov), *_side(c, c_cov))
+
+
+@cache
+def _align_kernel() -> Any:
+    """The compiled alignment, imported at the first comparison (as ``_tokensim``)."""
+    from redflags.matching import align
+
+    return align
+
+
+def compare_names(q: PreparedName, c: PreparedName, sims: list[list[float]],
+                  loose: bool = False,
+                  array: npt.NDArray[np.float64] | None = None) -> NameComparison:
+    """The name features of one name pair; ``array`` is ``sims`` as the compiled matrix
+    made it, if it did: then the names are aligned by the compiled kernel (``align``)."""
+    sides = None
+    if array is not None and not (q.han_words or c.han_words):
+        sides = _align_kernel().aligned_sides(array, q.pack, q.pack_weights, c.pack,
+                                              c.pack_weights, q.person or c.person)
+    if sides is None:
+        sides = _python_sides(q, c, sims)
+    (q_sum, q_unm, q_weak, q_rare, q_extra, q_spelled,
+     c_sum, c_unm, c_weak, c_rare, c_extra, c_spelled) = sides
     total = q.total_weight + c.total_weight
     align = (q_sum + c_sum) / total if total > 0 else 0.0
     # the weakest link on the side with fewer name tokens (the other side's extras are
@@ -1152,15 +1201,23 @@ def _tokensim() -> Any:
 
 def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]:
     """Token similarity for every query x candidate vocabulary item (letters or sound)."""
+    return similarity_arrays(q, c)[0]
+
+
+def similarity_arrays(q: PreparedEntity, c: PreparedEntity) -> tuple[
+        list[list[float]], npt.NDArray[np.float64] | None]:
+    """``similarity_matrix``, and the same as an array when the compiled matrix made it
+    (the compiled alignment reads that)."""
     if not q.vocab or not c.vocab:
-        return []
+        return [], None
     orgs = q.schema != "Person" and c.schema != "Person"
     if q.codes is not None and c.codes is not None:  # no CJK, Arabic, Hebrew: compiled
-        matrix: list[list[float]] = _tokensim().latin_matrix(
+        compiled: npt.NDArray[np.float64] = _tokensim().latin_matrix(
             q.codes, c.codes, factor=ORG_PHONETIC_FACTOR if orgs else PHONETIC_FACTOR,
             margin=PHONETIC_MARGIN, short_len=SHORT_TOKEN, orgs=orgs, typo_low=TYPO_LOW,
-            typo_sim=TYPO_SIM, typo_min_len=TYPO_MIN_LEN_ORG if orgs else TYPO_MIN_LEN).tolist()
-        return matrix
+            typo_sim=TYPO_SIM, typo_min_len=TYPO_MIN_LEN_ORG if orgs else TYPO_MIN_LEN)
+        matrix: list[list[float]] = compiled.tolist()
+        return matrix, compiled
     latin = not (q.cjk or c.cjk or q.semitic or c.semitic)
     # a swapped pair of letters is one slip of the keyboard ("Marcon"), not two edits
     lev = cdist(q.vocab, c.vocab, scorer=OSA.normalized_similarity if latin
@@ -1203,7 +1260,7 @@ def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]
     out: list[list[float]] = lev.tolist()
     if latin:
         _lift_typos(out, q.vocab, c.vocab, lev, TYPO_MIN_LEN_ORG if orgs else TYPO_MIN_LEN)
-    return out
+    return out, None
 
 
 def _spelled_sound(q: PreparedEntity, c: PreparedEntity, lev: npt.NDArray[np.floating[Any]],
@@ -1550,5 +1607,6 @@ __all__ = [
     "parts_swapped",
     "prepare",
     "schemas_compatible",
+    "similarity_arrays",
     "similarity_matrix",
 ]

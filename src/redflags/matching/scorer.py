@@ -24,7 +24,7 @@ from redflags.matching.features import (
     prepare,
     schemas_compatible,
     sigmoid,
-    similarity_matrix,
+    similarity_arrays,
 )
 from redflags.matching.types import FeatureExplanation, MatchResult
 
@@ -101,15 +101,15 @@ class Matcher:
         values = dict.fromkeys(FEATURES, 0.0)
         best: NameComparison | None = None
         if q.names and c.names:
-            sims = similarity_matrix(q, c)
+            sims, array = similarity_arrays(q, c)
             loose = q.cjk or c.cjk
             best_logit = float("-inf")
             pairs = _alias_pairs(q, c)
             if len(pairs) == 1:  # nothing to choose between: skip the per-pair logit
-                best = compare_names(pairs[0][0], pairs[0][1], sims, loose)
+                best = compare_names(pairs[0][0], pairs[0][1], sims, loose, array)
                 pairs = []
             for qn, cn in pairs:
-                cmp = compare_names(qn, cn, sims, loose)
+                cmp = compare_names(qn, cn, sims, loose, array)
                 intercept, weights = self._pair_weights(
                     family_of(q.schema, c.schema, qn.latin != cn.latin))
                 vals = cmp.values
