@@ -24,7 +24,8 @@ _WORDS = ["pla", "people", "liberation", "army", "j", "john", "jc", "jean", "cla
           "maatschappij", "konink", "koninklijke", "shell", "internat", "shellinternat",
           "gist", "brocades", "gistbrocades", "smith", "smyth", "abc", "a", "b", "c", "co",
           "ltd", "trading", "bank", "ivan", "petrov", "иван", "петров", "müller", "muller",
-          "alexander", "alex", "internationale", "philips", "philipss"]
+          "alexander", "alex", "internationale", "philips", "philipss", "sun", "sullivan",
+          "wstrn", "western", "ben", "benjamin"]
 _word = st.sampled_from(_WORDS) | st.text("abcdeijklmnoprst", min_size=1, max_size=9)
 _name = st.lists(_word, min_size=1, max_size=5).map(" ".join)
 _schema = st.sampled_from(["Person", "Company", "LegalEntity"])

@@ -87,6 +87,18 @@ def test_words_that_only_name_organisations(matcher: Matcher) -> None:
                            ent("Person", "Frank Church")).score > 0.9
 
 
+def test_a_short_word_is_no_contraction_of_an_organisations_word(matcher: Matcher) -> None:
+    # "Sun" has the first and last letters of "Sullivan" and a letter between: read as a
+    # contraction it made "New Sullivan" a 0.92 match; an organisation's contraction is a
+    # consonant skeleton ("Wstrn"), and a person's nickname still counts ("Ben" / "Benjamin")
+    assert matcher.compare(ent("Company", "New Sullivan"),
+                           ent("Company", "NEW SUN INVESTMENTS PVT LTD")).score < 0.5
+    from redflags.matching.features import _initial_or_prefix
+    assert _initial_or_prefix("wstrn", "westernization") == 0.7
+    assert _initial_or_prefix("sun", "sullivan") == 0.0
+    assert _initial_or_prefix("ben", "benjamin", person=True) == 0.7
+
+
 def test_number_mismatch(matcher: Matcher) -> None:
     one = matcher.compare(ent("Company", "Plant 1"), ent("Company", "Plant 2"))
     assert one.score < DEFAULT_THRESHOLD

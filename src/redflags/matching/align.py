@@ -122,9 +122,20 @@ def _initial_or_prefix(q: npt.NDArray[np.uint32], i: int, c: npt.NDArray[np.uint
         return 0.7
     if ls >= 4 and _starts_with(lg, lj, s, si):
         return 0.0 if person else 0.8
-    if _is_contraction(s, si, lg, lj):
+    if (person or _skeleton(s, si)) and _is_contraction(s, si, lg, lj):
         return CONTRACTION_SIM
     return 0.0
+
+
+@njit(cache=CACHE, nogil=True)
+def _skeleton(p: npt.NDArray[np.uint32], i: int) -> bool:
+    """No vowel after the first letter (``features.VOWELS``): an organisation's contraction."""
+    start = _chars_start(p, i)
+    for k in range(start + 1, start + _length(p, i)):
+        ch = p[k]
+        if ch == 97 or ch == 101 or ch == 105 or ch == 111 or ch == 117 or ch == 121:
+            return False
+    return True
 
 
 @njit(cache=CACHE, nogil=True)
