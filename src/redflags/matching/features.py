@@ -90,8 +90,9 @@ HAN_SPAN_MAX = 5
 HAN_SPAN_TOKENS = 10
 # ...and a whole word of a name whose words are marked ("西瓦西坦帕拉姆·格林班克")
 HAN_SPAN_WORD_MAX = 8
-# "mij" ~ "maatschappij", "mfg" ~ "manufacturing": a contraction keeps the first and last
-# letters and some in between, in order.
+# "bldg" ~ "building", "wstrn" ~ "western": a contraction keeps the first and last letters
+# and some in between, in order (an organisation's keeps no vowel after its first letter:
+# ``_initial_or_prefix``).
 CONTRACTION_SIM = 0.7
 VOWELS = frozenset("aeiouy")
 # A word run together from others ("shellinternat"): at least this long, of parts this long;
@@ -448,7 +449,8 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
     if person:  # a person's name has no legal form ("Sa", "Ag" are name parts)
         kinds_all = [NAME if k == LEGAL_FORM else k for k in kinds_all]
     numbers = frozenset(t for t, k in zip(tokens_all, kinds_all, strict=True) if k == NUMBER)
-    legal = frozenset(f for t in tokens_all if (f := legal_family(t)) is not None)
+    legal = frozenset() if person else \
+        frozenset(f for t in tokens_all if (f := legal_family(t)) is not None)
     pairs = [(t, k) for t, k in zip(tokens_all, kinds_all, strict=True) if k != NUMBER]
     tokens = tuple(t for t, _ in pairs)
     kinds = tuple(k for _, k in pairs)
