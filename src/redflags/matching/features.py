@@ -1038,7 +1038,7 @@ def compare_names(q: PreparedName, c: PreparedName, sims: list[list[float]],
     """The name features of one name pair; ``array`` is ``sims`` as the compiled matrix
     made it, if it did: then the names are aligned by the compiled kernel (``align``)."""
     sides = None
-    if array is not None and not (q.han_words or c.han_words):
+    if array is not None and q.pack and c.pack and not (q.han_words or c.han_words):
         sides = _align_kernel().aligned_sides(array, q.pack, q.pack_weights, c.pack,
                                               c.pack_weights, q.person or c.person)
     if sides is None:
