@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 from itertools import accumulate
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -1032,16 +1032,20 @@ def _align_kernel() -> Any:
     return align
 
 
-def compare_names(q: PreparedName, c: PreparedName, sims: list[list[float]],
+def compare_names(q: PreparedName, c: PreparedName, sims: list[list[float]] | None,
                   loose: bool = False,
                   array: npt.NDArray[np.float64] | None = None) -> NameComparison:
-    """The name features of one name pair; ``array`` is ``sims`` as the compiled matrix
-    made it, if it did: then the names are aligned by the compiled kernel (``align``)."""
+    """The name features of one name pair; ``array`` is the similarity matrix as the
+    compiled matrix made it, if it did: then the names are aligned by the compiled kernel
+    (``align``), and ``sims`` (the same as lists) may be None."""
     sides = None
     if array is not None and q.pack and c.pack and not (q.han_words or c.han_words):
         sides = _align_kernel().aligned_sides(array, q.pack, q.pack_weights, c.pack,
                                               c.pack_weights, q.person or c.person)
     if sides is None:
+        if sims is None:
+            assert array is not None
+            sims = cast(list[list[float]], array.tolist())
         sides = _python_sides(q, c, sims)
     (q_sum, q_unm, q_weak, q_rare, q_extra, q_spelled,
      c_sum, c_unm, c_weak, c_rare, c_extra, c_spelled) = sides
@@ -1207,13 +1211,19 @@ def _tokensim() -> Any:
 
 def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]:
     """Token similarity for every query x candidate vocabulary item (letters or sound)."""
-    return similarity_arrays(q, c)[0]
+    sims, array = similarity_arrays(q, c)
+    if sims is None:
+        assert array is not None
+        return cast(list[list[float]], array.tolist())
+    return sims
 
 
-def similarity_arrays(q: PreparedEntity, c: PreparedEntity) -> tuple[
-        list[list[float]], npt.NDArray[np.float64] | None]:
+def similarity_arrays(q: PreparedEntity, c: PreparedEntity, as_list: bool = True) -> tuple[
+        list[list[float]] | None, npt.NDArray[np.float64] | None]:
     """``similarity_matrix``, and the same as an array when the compiled matrix made it
-    (the compiled alignment reads that)."""
+    (the compiled alignment reads that). ``as_list=False``: no list when there is the
+    array (the Matcher aligns from the array; the list is made only for a pair the kernel
+    hands back, ~2 %, instead of for every pair)."""
     if not q.vocab or not c.vocab:
         return [], None
     orgs = q.schema != "Person" and c.schema != "Person"
@@ -1222,7 +1232,7 @@ def similarity_arrays(q: PreparedEntity, c: PreparedEntity) -> tuple[
             q.codes, c.codes, factor=ORG_PHONETIC_FACTOR if orgs else PHONETIC_FACTOR,
             margin=PHONETIC_MARGIN, short_len=SHORT_TOKEN, orgs=orgs, typo_low=TYPO_LOW,
             typo_sim=TYPO_SIM, typo_min_len=TYPO_MIN_LEN_ORG if orgs else TYPO_MIN_LEN)
-        matrix: list[list[float]] = compiled.tolist()
+        matrix: list[list[float]] | None = compiled.tolist() if as_list else None
         return matrix, compiled
     latin = not (q.cjk or c.cjk or q.semitic or c.semitic)
     # a swapped pair of letters is one slip of the keyboard ("Marcon"), not two edits

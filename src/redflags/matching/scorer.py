@@ -101,7 +101,7 @@ class Matcher:
         values = dict.fromkeys(FEATURES, 0.0)
         best: NameComparison | None = None
         if q.names and c.names:
-            sims, array = similarity_arrays(q, c)
+            sims, array = similarity_arrays(q, c, as_list=False)
             loose = q.cjk or c.cjk
             best_logit = float("-inf")
             pairs = _alias_pairs(q, c)
