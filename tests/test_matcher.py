@@ -150,6 +150,20 @@ def test_best_alias_is_used(matcher: Matcher) -> None:
     assert r.score > DEFAULT_THRESHOLD
 
 
+def test_the_exact_latin_name_beats_aliases_that_sound_alike(matcher: Matcher) -> None:
+    # all three names read "uavei" on the quick key that picks which pairs to align: the
+    # Latin name, listed first, must be among them, or the exact match scores as a
+    # cross-script one (0.77)
+    cand = ent("Company", ["Huawei Technologies Co., Ltd.", "Huawei Marine",
+                           "华为技术有限公司", "华为"])
+    r = matcher.compare(ent("LegalEntity", "Huawei Technologies"), cand)
+    assert r.matched_name == "Huawei Technologies Co., Ltd."
+    assert r.score > 0.9
+    # whatever order the list gives its names in
+    cand["properties"]["name"].reverse()
+    assert matcher.compare(ent("LegalEntity", "Huawei Technologies"), cand).score > 0.9
+
+
 def test_partial_query(matcher: Matcher) -> None:
     r = matcher.compare({"schema": "Person", "properties": {"firstName": ["Angela"],
                                                             "lastName": ["Merkel"]}},

@@ -63,10 +63,34 @@ def _alias_pairs(q: PreparedEntity, c: PreparedEntity) -> list[tuple[PreparedNam
         return [(q_names[0], c_names[0])]
     quick = cdist([n.joined_simple for n in q_names], [n.joined_simple for n in c_names],
                   scorer=Indel.normalized_similarity)
-    ranked = sorted(((float(quick[i, j]), i, j) for i in range(len(q_names))
-                     for j in range(len(c_names))), reverse=True)[:FULL_PAIRS]
-    floor = ranked[0][0] - PAIR_MARGIN
-    return [(q_names[i], c_names[j]) for s, i, j in ranked if s >= floor]
+    # best first; equal quick scores go to the names listed first (a list's main name)
+    ranked = sorted((-float(quick[i, j]), i, j) for i in range(len(q_names))
+                    for j in range(len(c_names)))
+    if len(ranked) > FULL_PAIRS and ranked[FULL_PAIRS - 1][0] == ranked[FULL_PAIRS][0]:
+        ranked = _break_ties(ranked, q_names, c_names)
+    floor = -ranked[0][0] - PAIR_MARGIN
+    return [(q_names[i], c_names[j]) for s, i, j in ranked[:FULL_PAIRS] if -s >= floor]
+
+
+def _break_ties(ranked: list[tuple[float, int, int]], q_names: list[PreparedName],
+                c_names: list[PreparedName]) -> list[tuple[float, int, int]]:
+    """Pairs tied on the quick key at the cut, reordered: a pair in one script first, then
+    by their words, sorted, with the organisation words kept. The quick key drops those words and
+    sounds out the script, so "Huawei Technologies Co., Ltd.", "Huawei Marine", 华为技术有限公司
+    and 华为 all read "uavei": the Latin name, the one pair that matches exactly (0.96),
+    lost to the two Han aliases (0.77)."""
+    tied = ranked[FULL_PAIRS][0]
+    head = [t for t in ranked if t[0] < tied]
+    order = sorted(
+        ((q_names[i].script != c_names[j].script,
+          -Indel.normalized_similarity(_words(q_names[i]), _words(c_names[j])), i, j)
+         for s, i, j in ranked if s == tied),
+    )
+    return head + [(tied, i, j) for _, _, i, j in order]
+
+
+def _words(name: PreparedName) -> str:
+    return " ".join(sorted(name.tokens))
 
 
 class Matcher:
