@@ -99,6 +99,18 @@ def test_a_short_word_is_no_contraction_of_an_organisations_word(matcher: Matche
     assert _initial_or_prefix("ben", "benjamin", person=True) == 0.7
 
 
+def test_a_typo_keeps_the_first_letter(matcher: Matcher) -> None:
+    def score(a: str, b: str) -> float:
+        return matcher.compare(ent("Person", a), ent("Person", b)).score
+
+    # one letter off, keeping the word's start: a slip of the keyboard
+    assert score("Vladimir Putin", "Vladimir Pytin") > 0.85
+    assert score("oNah Watson", "Noah Watson") > 0.85  # the first two letters swapped
+    # another first letter is another name: Jong / Song, Un / Hun (was 0.94)
+    assert score("Kim Jong Un", "KIM, Song Hun") < 0.7
+    assert score("Kim Jong Un", "KIM, Jong Un") > 0.95
+
+
 def test_number_mismatch(matcher: Matcher) -> None:
     one = matcher.compare(ent("Company", "Plant 1"), ent("Company", "Plant 2"))
     assert one.score < DEFAULT_THRESHOLD

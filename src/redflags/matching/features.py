@@ -1174,7 +1174,8 @@ TYPO_MIN_LEN_ORG = 7
 
 
 def _lift_typos(rows: list[list[float]], a: list[str], b: list[str],
-                sims: npt.NDArray[np.floating[Any]], min_len: int = TYPO_MIN_LEN) -> None:
+                sims: npt.NDArray[np.floating[Any]], min_len: int = TYPO_MIN_LEN,
+                a_on: bytes = b"", b_on: bytes = b"") -> None:
     """Raise token pairs one edit apart (both TYPO_MIN_LEN+ letters) to TYPO_SIM.
 
     A Python scan of the finished rows on small matrices: on the typical 3x5 matrix each
@@ -1195,9 +1196,17 @@ def _lift_typos(rows: list[list[float]], a: list[str], b: list[str],
                  if TYPO_LOW <= x < TYPO_SIM)
     for i, j in cells:
         s, t = a[i], b[j]
-        if len(s) >= min_len and len(t) >= min_len and \
-                osa(s, t, score_cutoff=1) == 1:
+        if len(s) >= min_len and len(t) >= min_len and osa(s, t, score_cutoff=1) == 1 \
+                and (not a_on or _same_start(s, t, a_on[i], b_on[j])):
             rows[i][j] = TYPO_SIM
+
+
+def _same_start(a: str, b: str, a_onset: int, b_onset: int) -> bool:
+    """Whether a slip one edit apart keeps the word's start: the same first letter or first
+    sound ("Chirri" / "Cirri"), or its first two letters swapped ("oNah" / "Noah"). Another
+    first letter makes another name far more often than a slip: "Jong" / "Song" / "Hong",
+    "Kim" / "Lim", so "Kim Jong Un" ~ "KIM, Song Hun" scored 0.94."""
+    return a[0] == b[0] or a_onset == b_onset or (len(a) == len(b) and a[:2] == b[1::-1])
 
 
 @cache
@@ -1275,7 +1284,8 @@ def similarity_arrays(q: PreparedEntity, c: PreparedEntity, as_list: bool = True
                     lev[i, j] = 0.0
     out: list[list[float]] = lev.tolist()
     if latin:
-        _lift_typos(out, q.vocab, c.vocab, lev, TYPO_MIN_LEN_ORG if orgs else TYPO_MIN_LEN)
+        _lift_typos(out, q.vocab, c.vocab, lev, TYPO_MIN_LEN_ORG if orgs else TYPO_MIN_LEN,
+                    q.onsets, c.onsets)
     return out, None
 
 

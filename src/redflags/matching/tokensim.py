@@ -121,6 +121,14 @@ def _is_prefix(q: npt.NDArray[np.uint32], a0: int, a1: int, c: npt.NDArray[np.ui
 
 
 @njit(cache=CACHE, nogil=True)
+def _same_start(q: npt.NDArray[np.uint32], a0: int, c: npt.NDArray[np.uint32], b0: int,
+                same_len: bool, same_onset: bool) -> bool:
+    """features._same_start on the letters at ``q[a0:]`` and ``c[b0:]`` (2+ letters each)."""
+    return bool(q[a0] == c[b0] or same_onset
+                or (same_len and q[a0] == c[b0 + 1] and q[a0 + 1] == c[b0]))
+
+
+@njit(cache=CACHE, nogil=True)
 def _latin_matrix(
     q: npt.NDArray[np.uint32], c: npt.NDArray[np.uint32],
     factor: float, margin: float, short_len: int, orgs: bool,
@@ -182,7 +190,8 @@ def _latin_matrix(
             value = float(sim)
             # one typo in two longer words is as good as a sound-alike (features._lift_typos)
             if typo_low <= value < typo_sim and la >= typo_min_len and lb >= typo_min_len \
-                    and dist == 1:
+                    and dist == 1 and _same_start(q, q_chars + a0, c, c_chars + b0, la == lb,
+                                                  q[q_on + i] == c[c_on + j]):
                 value = typo_sim
             out[i, j] = value
             b0, pb0, sb0 = b1, pb1, sb1
