@@ -111,6 +111,24 @@ def test_a_typo_keeps_the_first_letter(matcher: Matcher) -> None:
     assert score("Kim Jong Un", "KIM, Jong Un") > 0.95
 
 
+def test_a_place_after_the_name_says_where_not_who(matcher: Matcher) -> None:
+    def score(a: str, b: str | list[str], schema: str = "Company") -> float:
+        return matcher.compare(ent("LegalEntity", a), ent(schema, b)).score
+
+    # a subsidiary's or branch's country is no unmatched name word (was 0.68 and 0.68)
+    assert score("ZTE USA Inc", "ZTE Corporation") > 0.75
+    assert score("Hikvision Europe B.V.", "HIKVISION") > 0.75
+    # a place that opens the name, or is its only name word, is who it is
+    assert score("Japan Synthetic Rubber Inc", "Kazan Synthetic Rubber Plant JSC") < \
+        DEFAULT_THRESHOLD
+    central = ["CENTRAL BANK OF THE RUSSIAN FEDERATION", "BANK OF RUSSIA"]
+    assert score("Bank of Russia", central) > 0.9
+    assert score("Bank of Hungary", central) < DEFAULT_THRESHOLD
+    # a row of unknown type with a place and no org word may be a person (was 0.83)
+    assert score("India Smith", "John SMITH", "Person") < DEFAULT_THRESHOLD
+    assert score("India Smith", "India SMITH", "Person") > 0.95
+
+
 def test_number_mismatch(matcher: Matcher) -> None:
     one = matcher.compare(ent("Company", "Plant 1"), ent("Company", "Plant 2"))
     assert one.score < DEFAULT_THRESHOLD

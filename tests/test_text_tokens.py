@@ -43,6 +43,20 @@ def test_a_persons_name_has_no_legal_form() -> None:
     assert person_tokens("Sheikh Mohammed II") == name_tokens("Sheikh Mohammed II")
 
 
+def test_places_are_org_words_in_an_organisations_name_only() -> None:
+    # a branch or subsidiary adds where it is, in any language
+    assert name_tokens("Rosneft Deutschland GmbH") == ["rosneft", "germany", "gmbh"]
+    assert name_tokens("U.S. Department of State") == \
+        name_tokens("United States Department of State")
+    assert name_tokens("ASML Holland")[1] == name_tokens("ASML Netherlands")[1]
+    assert "hong" in name_tokens("華信船務(香港)有限公司")
+    assert token_kind("germany") == GENERIC
+    # a person's "India", "Holland", "Brasil" are names, even misspelt or fuzzy-matched
+    assert person_tokens("Maria Holland") == ["maria", "holland"]
+    assert person_tokens("Brasil Morten") == ["brasil", "morten"]
+    assert person_tokens("Germania Mueller")[0] == "germania"
+
+
 def test_chinese_company_is_segmented() -> None:
     toks = name_tokens("杭州海康威视数字技术股份有限公司")
     assert toks[:2] == ["hang", "zhou"]

@@ -38,6 +38,7 @@ from redflags.text import (
     name_tokens,
     person_tokens,
     phonetic,
+    place_words,
     simple_spelling,
     token_kind,
 )
@@ -446,8 +447,21 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
     syllables = frozenset(latinize(text).split()) if han else frozenset()
     kinds_all = [NAME if t in syllables and not t.isdigit() else token_kind(t)
                  for t in tokens_all]
-    if person:  # a person's name has no legal form ("Sa", "Ag" are name parts)
-        kinds_all = [NAME if k == LEGAL_FORM else k for k in kinds_all]
+    places = place_words()
+    if person:  # a person's name has no legal form nor place ("Sa", "India" are name parts)
+        kinds_all = [NAME if k == LEGAL_FORM or (k == GENERIC and t in places) else k
+                     for t, k in zip(tokens_all, kinds_all, strict=True)]
+    else:
+        # a place that opens an organisation's name, or is all there is besides org words,
+        # is part of who it is ("Japan Synthetic Rubber", "Bank of Russia"); after the name
+        # it says where ("ZTE USA", "VTB Bank (Europe)")
+        lead = 0
+        while lead < len(tokens_all) and tokens_all[lead] in places:
+            kinds_all[lead] = NAME
+            lead += 1
+        if NAME not in kinds_all:
+            kinds_all = [NAME if t in places else k
+                         for t, k in zip(tokens_all, kinds_all, strict=True)]
     numbers = frozenset(t for t, k in zip(tokens_all, kinds_all, strict=True) if k == NUMBER)
     legal = frozenset() if person else \
         frozenset(f for t in tokens_all if (f := legal_family(t)) is not None)
@@ -642,6 +656,27 @@ def _pinyin_english(token: str) -> str:
     return token
 
 
+_Vocabs = tuple[dict[str, int], list[str], list[str], list[str], list[str], list[str],
+                list[bool]]
+
+
+def _prepare_names(texts: list[str], weak_texts: set[str], person: bool) -> tuple[
+        list[PreparedName], _Vocabs]:
+    """An entity's names, read as a person's or not, and the vocabularies they share."""
+    vocabs: _Vocabs = ({}, [], [], [], [], [], [])
+    names: list[PreparedName] = []
+    seen: set[str] = set()
+    for text in texts:
+        if not isinstance(text, str) or text in seen or len(names) >= MAX_NAMES:
+            continue
+        seen.add(text)
+        prepared = _prepare_name(text, *vocabs, person)
+        if prepared is not None:
+            prepared.weak = text in weak_texts
+            names.append(prepared)
+    return names, vocabs
+
+
 def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
     """Precompute an entity's comparison data (cache this for list entities)."""
     schema = str(entity.get("schema") or "LegalEntity")
@@ -657,27 +692,16 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
         weak_texts |= _moniker_aliases(props)
     for prop in WEAK_NAME_PROPS:
         texts.extend(props.get(prop, []))
-    vocab: dict[str, int] = {}
-    pvocab: list[str] = []
-    lvocab: list[str] = []
-    jvocab: list[str] = []
-    avocab: list[str] = []
-    svocab: list[str] = []
-    latvocab: list[bool] = []
-    names: list[PreparedName] = []
-    seen: set[str] = set()
-    for text in texts:
-        if not isinstance(text, str) or text in seen or len(names) >= MAX_NAMES:
-            continue
-        seen.add(text)
-        prepared = _prepare_name(text, vocab, pvocab, lvocab, jvocab, avocab, svocab,
-                                 latvocab, schema == "Person")
-        if prepared is not None:
-            prepared.weak = text in weak_texts
-            names.append(prepared)
+    names, vocabs = _prepare_names(texts, weak_texts, schema == "Person")
     id_props, country_props, address_props = _schema_props(schema)
-    if schema == "LegalEntity" and _org_named(names):
-        schema = "Organization"
+    if schema == "LegalEntity":
+        if _org_named(names):
+            schema = "Organization"
+        elif any(t in place_words() for n in names for t in n.tokens):
+            # no legal form, no org word: maybe a person's name, whose places are names
+            # ("India Smith" read as an org's "smith" scored 0.83 against John SMITH)
+            names, vocabs = _prepare_names(texts, weak_texts, True)
+    vocab, pvocab, lvocab, jvocab, avocab, svocab, latvocab = vocabs
     identifiers: dict[str, frozenset[str]] = {}
     for prop in id_props:  # ~30 of them: asking each for its values cost 60 µs a query
         raw = props.get(prop)
@@ -1587,7 +1611,7 @@ def evidence_features(q: PreparedEntity, c: PreparedEntity, values: dict[str, fl
 
 
 # Org words that do not make a name an organisation's: particles, honorifics, and words
-# people's names and titles carry too.
+# people's names and titles carry too (and places: ``text.place_words``).
 NOT_ORG_WORDS = frozenset({"of", "and", "no", "title", "china", "national", "state", "federal",
                            "general"})
 
@@ -1595,7 +1619,8 @@ NOT_ORG_WORDS = frozenset({"of", "and", "no", "title", "china", "national", "sta
 def _org_named(names: list[PreparedName]) -> bool:
     """A name with a legal form or an org word is an organisation's: a LegalEntity query
     "Samsung Electronics" (a file row of unknown type) matched a listed Mr Samsaeng at 0.69."""
-    return any(k == LEGAL_FORM or (k == GENERIC and t not in NOT_ORG_WORDS)
+    places = place_words()
+    return any(k == LEGAL_FORM or (k == GENERIC and t not in NOT_ORG_WORDS and t not in places)
                for n in names for t, k in zip(n.tokens, n.kinds, strict=True))
 
 

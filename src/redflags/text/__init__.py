@@ -13,12 +13,13 @@ from redflags.text.tokens import (
     legal_family,
     name_tokens,
     person_tokens,
+    place_words,
     token_kind,
 )
 from redflags.text.translit import is_latin, latinize
 
 # Bumped when a table or rule changes token output, so caches built on tokens rebuild.
-__version__ = "8"
+__version__ = "9"
 
 __all__ = [
     "GENERIC",
@@ -32,6 +33,7 @@ __all__ = [
     "name_tokens",
     "person_tokens",
     "phonetic",
+    "place_words",
     "simple_spelling",
     "token_kind",
 ]

@@ -47,11 +47,17 @@ class _Tables:
 
     def __init__(self) -> None:
         legal = load_yaml("legal_forms.yml")["forms"]
-        terms = load_yaml("org_terms.yml")["terms"]
+        org_terms = load_yaml("org_terms.yml")
+        terms = {**org_terms["terms"], **org_terms["places"]}
         self.legal_family: dict[str, str] = {}
         self.generic: set[str] = set()
         entries: list[tuple[str, str]] = []
         self.legal_forms = frozenset(legal)  # canonical spellings ("jsc", "pvt ltd")
+        # countries and regions: org words in an organisation's name only
+        self.places = frozenset(org_terms["places"])
+        self.place_words = frozenset(w for c in self.places for w in c.split())
+        # what a person's name is read without (see ``replace``)
+        self.not_personal = self.legal_forms | self.places
         for canonical, spec in legal.items():
             for tok in canonical.split():
                 self.legal_family.setdefault(tok, spec["family"])
@@ -107,13 +113,13 @@ class _Tables:
                 return False
         return True
 
-    def _cjk(self, word: str) -> str:
+    def _cjk(self, word: str, legal: bool = True) -> str:
         out: list[str] = []
         i = 0
         while i < len(word):
             for n in range(min(self.cjk_max, len(word) - i), 0, -1):
                 canonical = self.cjk.get(word[i:i + n])
-                if canonical is not None:
+                if canonical is not None and (legal or canonical not in self.places):
                     out.append(f" {canonical} ")
                     i += n
                     break
@@ -123,26 +129,27 @@ class _Tables:
         return "".join(out)
 
     def replace(self, folded: str, legal: bool = True) -> str:
-        """Phrases of the tables -> their canonical word; ``legal=False`` leaves legal forms
-        as written (a person's name has none: "Ao", "Sa", "Ab" are name parts)."""
+        """Phrases of the tables -> their canonical word; ``legal=False`` (a person's name)
+        leaves legal forms and places as written: "Ao", "Sa", "Ab", "India", "Holland" are
+        name parts there."""
         words = folded.split()
         out: list[str] = []
         i = 0
         while i < len(words):
             w = words[i]
             if self.cjk and not w.isascii() and _CJK.search(w):
-                out.append(self._cjk(w))
+                out.append(self._cjk(w, legal))
                 i += 1
                 continue
             for phrase in self.by_first.get(w, ()):
-                if (legal or phrase.canonical not in self.legal_forms) and \
+                if (legal or phrase.canonical not in self.not_personal) and \
                         self._matches(phrase, words, i):
                     out.append(phrase.canonical)
                     i += len(phrase.words)
                     break
             else:
                 for phrase in self.stems.get(w[:3], ()):
-                    if (legal or phrase.canonical not in self.legal_forms) and \
+                    if (legal or phrase.canonical not in self.not_personal) and \
                             self._matches(phrase, words, i):
                         out.append(phrase.canonical)
                         break
@@ -214,7 +221,7 @@ def _fuzzy_term(tok: str) -> str:
     return tables.fuzzy[hit[0]] if hit is not None else tok
 
 
-def _token(tok: str, numbers: dict[str, str]) -> str:
+def _token(tok: str, numbers: dict[str, str], legal: bool = True) -> str:
     digit = numbers.get(tok)
     if digit is not None:
         return digit
@@ -222,7 +229,8 @@ def _token(tok: str, numbers: dict[str, str]) -> str:
             sum(c.isalpha() for c in tok) >= 3:
         tok = tok.translate(_LEET)
     if len(tok) >= _FUZZY_MIN:
-        return _fuzzy_term(tok)
+        term = _fuzzy_term(tok)
+        return term if legal or term not in _tables().places else tok
     return tok
 
 
@@ -231,7 +239,7 @@ def _name_tokens(name: str, legal: bool = True) -> tuple[str, ...]:
     replaced = _replace_phrases(fold(name), legal)
     numbers = _numbers()
     words = latinize(replaced).split()
-    toks = [_token(t, numbers) for t in words]
+    toks = [_token(t, numbers, legal) for t in words]
     if len(toks) > 1 and any(w in _tens_words() for w in words):
         toks = _join_tens(words, toks)
     return tuple(toks)
@@ -245,8 +253,14 @@ def name_tokens(name: str) -> list[str]:
 def person_tokens(name: str) -> list[str]:
     """``name_tokens`` of a person's name: its words are never a legal form ("Ao Wen",
     "Sa Li", "Ag Hamid" as "jsc wen", "sa li", "ag hamid" matched "Li Wen", "Wu Li", "Ali
-    Hamid" on the other word alone, and "jsc" no longer met 敖文 read "ao wen")."""
+    Hamid" on the other word alone, and "jsc" no longer met 敖文 read "ao wen"), nor a
+    place ("India", "Holland")."""
     return list(_name_tokens(name, False))
+
+
+def place_words() -> frozenset[str]:
+    """The words of the places table (countries, regions) as ``name_tokens`` gives them."""
+    return _tables().place_words
 
 
 def token_kind(token: str) -> str:
