@@ -129,6 +129,19 @@ def test_a_place_after_the_name_says_where_not_who(matcher: Matcher) -> None:
     assert score("India Smith", "India SMITH", "Person") > 0.95
 
 
+def test_an_address_that_is_a_country_is_no_address(matcher: Matcher) -> None:
+    # the BIS list gives "Germany" as the address of Huawei Technologies Deutschland GmbH: a
+    # file row with its town was an address mismatch (0.67)
+    listed = ent("Company", "Huawei Technologies Deutschland GmbH", address="Germany",
+                 country="de")
+    row = ent("LegalEntity", "Huawei Technologies Deutschland GmbH", address="Düsseldorf",
+              country="de")
+    r = matcher.compare(row, listed)
+    assert r.score > 0.9
+    assert "address_mismatch" not in r.explanations or \
+        r.explanations["address_mismatch"].value == 0.0
+
+
 def test_number_mismatch(matcher: Matcher) -> None:
     one = matcher.compare(ent("Company", "Plant 1"), ent("Company", "Plant 2"))
     assert one.score < DEFAULT_THRESHOLD

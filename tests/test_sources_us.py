@@ -609,6 +609,11 @@ def test_country_code() -> None:
     assert country_code("People’s Republic of China") == "cn"
     assert country_code("KP") == "kp"
     assert country_code("Fishing Vessels") is None
+    # a file's country column in the country's own language (was None: row without country)
+    assert country_code("Deutschland") == "de"
+    assert country_code("Nederland") == "nl"
+    assert country_code("Россия") == "ru"
+    assert country_code("Europe") is None  # a region is no country
 
 
 @settings(deadline=None, max_examples=50)

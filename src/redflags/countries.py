@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
+import yaml
 from anyascii import anyascii
 from rigour.territories import get_territories
 
@@ -32,6 +34,7 @@ _COUNTRY_ALIASES = {
     "dprk": "kp",
 }
 _PARENS = re.compile(r"\s*\([^)]*\)")
+_PLACES = Path(__file__).resolve().parent / "text" / "data" / "org_terms.yml"
 
 
 @lru_cache(maxsize=1)
@@ -47,6 +50,15 @@ def _country_index() -> dict[str, str]:
                 index.setdefault(_fold(text), code)
     for alias, code in _COUNTRY_ALIASES.items():
         index.setdefault(_fold(alias), code)
+    # the names the places table knows in other languages and scripts ("Deutschland",
+    # "Nederland", "Россия", "日本"): a file's country column is often written so. Read as
+    # a file: importing redflags.text would load pypinyin (~0.4 s) into a job's parent.
+    places = yaml.safe_load(_PLACES.read_text(encoding="utf-8"))["places"]
+    for canonical, variants in places.items():
+        code = index.get(_fold(canonical))
+        if code is not None:
+            for variant in variants:
+                index.setdefault(_fold(str(variant).rstrip("*")), code)
     return index
 
 

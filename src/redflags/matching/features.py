@@ -27,6 +27,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 from rapidfuzz.fuzz import token_set_ratio
 from rapidfuzz.process import cdist
 
+from redflags.countries import country_code
 from redflags.text import (
     GENERIC,
     LEGAL_FORM,
@@ -714,7 +715,10 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
                                       for v in props.get(p, [])) if c)
     dates = {p: frozenset(v.strip()[:10] for v in props.get(p, []) if v.strip()[:4].isdigit())
              for p in DATE_PROPS if props.get(p)}
-    addresses = tuple(fold(a) for p in address_props for a in props.get(p, [])[:3] if a)
+    # an "address" that is a country's name says nothing a country does not (the BIS list
+    # gives "Germany"): against a town it read as a mismatch, -2.7 logits
+    addresses = tuple(fold(a) for p in address_props for a in props.get(p, [])[:3]
+                      if a and country_code(a) is None)
     given = frozenset(f for v in props.get("firstName", []) if (f := fold(v).strip()))
     family = frozenset(f for v in props.get("lastName", []) if (f := fold(v).strip()))
     compiled = not any(n.cjk or n.semitic for n in names) and \
