@@ -142,6 +142,18 @@ def test_an_address_that_is_a_country_is_no_address(matcher: Matcher) -> None:
         r.explanations["address_mismatch"].value == 0.0
 
 
+def test_a_birth_year_alone_is_weak_evidence(matcher: Matcher) -> None:
+    row = ent("Person", "Maher Obeid", birthDate="1965-03-02")
+    full = matcher.compare(row, ent("Person", "Maher OBEID", birthDate="1965-03-02"))
+    year = matcher.compare(row, ent("Person", "Maher OBEID", birthDate="1965"))
+    assert full.explanations["date_match"].value == 1.0
+    assert year.explanations["date_match"].value == 0.3
+    # with a weak name, the year alone no longer carries the pair (was 0.90)
+    weak = matcher.compare(ent("Person", "Finn ربانی", birthDate="1965-03-02"),
+                           ent("Person", "ماهر بن ربحي بن نمر عبيد", birthDate="1965"))
+    assert weak.score < DEFAULT_THRESHOLD
+
+
 def test_number_mismatch(matcher: Matcher) -> None:
     one = matcher.compare(ent("Company", "Plant 1"), ent("Company", "Plant 2"))
     assert one.score < DEFAULT_THRESHOLD

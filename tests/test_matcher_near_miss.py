@@ -84,7 +84,7 @@ def test_evidence_features_fill_entity_level_values() -> None:
     evidence_features(q, c, values)
     assert values["identifier_match"] == 1.0
     assert values["country_conflict"] == 1.0
-    assert values["date_match"] == 0.7  # the year agrees at the coarser precision
+    assert values["date_match"] == 0.3  # the year alone agrees: weak (YEAR_ONLY_DATE)
     # an identifier corroborates the name: no near-miss penalty left
     assert values["name_near_miss_alone"] == 0.0
 

@@ -1496,13 +1496,20 @@ def country_features(q: PreparedEntity, c: PreparedEntity) -> tuple[float, float
     return (1.0, 0.0) if q.countries & c.countries else (0.0, 1.0)
 
 
+YEAR_ONLY_DATE = 0.3
+
+
 def _date_pair(a: str, b: str) -> float:
-    """1 exact, 0.7 agree at the coarser precision, 0.5 likely typo, <0 conflict."""
+    """1 exact, 0.7 agree at the coarser precision (0.3 on the year alone), 0.5 likely typo,
+    <0 conflict."""
     if a == b:
         return 1.0
     n = min(len(a), len(b))
     if a[:n] == b[:n]:
-        return 0.7
+        # one adult in ~50 shares a given birth year: of the labelled pairs that agree on the
+        # year alone none is true (20 are false), and at 0.7 (+2.3 logits for people) a year
+        # carried "Finn ربانی" ~ Maher Rebhi OBEID, names 0.68 alike, to 0.90
+        return YEAR_ONLY_DATE if n == 4 else 0.7
     if len(a) == len(b) == 10:
         if a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]:
             return 0.7  # day and month swapped
