@@ -64,6 +64,14 @@ def test_chinese_company_is_segmented() -> None:
         assert t in toks
 
 
+def test_org_terms_in_traditional_characters() -> None:
+    # Hong Kong and Taiwan write the tables' phrases in traditional characters
+    assert name_tokens("華信船務(香港)有限公司") == \
+        ["hua", "xin", "shipping", "hong", "kong", "co", "ltd"]
+    assert name_tokens("國藥醫藥") == name_tokens("国药医药") == ["guo", "yao", "pharmaceutical"]
+    assert name_tokens("有限責任公司") == name_tokens("有限责任公司")
+
+
 def test_org_terms_translate() -> None:
     assert name_tokens("Муромский приборостроительный завод")[1:] == \
         ["instrument", "making", "plant"]

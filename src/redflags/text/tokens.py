@@ -85,6 +85,10 @@ class _Tables:
                 self.stems.setdefault(words[0][:3], []).append(phrase)
             else:
                 self.by_first.setdefault(words[0], []).append(phrase)
+        # each Han phrase in traditional characters too (data/han_traditional.yml)
+        hant = str.maketrans(load_yaml("han_traditional.yml")["chars"])
+        for key, canonical in list(self.cjk.items()):
+            self.cjk.setdefault(key.translate(hant), canonical)
         for plist in (*self.by_first.values(), *self.stems.values()):
             plist.sort(key=lambda p: (-len(p.words), -len(p.words[-1])))
         self.cjk_max = max((len(k) for k in self.cjk), default=0)
