@@ -1255,12 +1255,14 @@ def similarity_matrix(q: PreparedEntity, c: PreparedEntity) -> list[list[float]]
     return sims
 
 
-def similarity_arrays(q: PreparedEntity, c: PreparedEntity, as_list: bool = True) -> tuple[
+def similarity_arrays(q: PreparedEntity, c: PreparedEntity, as_list: bool = True,
+                      q_use: bytes | None = None, c_use: bytes | None = None) -> tuple[
         list[list[float]] | None, npt.NDArray[np.float64] | None]:
     """``similarity_matrix``, and the same as an array when the compiled matrix made it
     (the compiled alignment reads that). ``as_list=False``: no list when there is the
     array (the Matcher aligns from the array; the list is made only for a pair the kernel
-    hands back, ~2 %, instead of for every pair)."""
+    hands back, ~2 %, instead of for every pair). ``q_use`` / ``c_use``: the compiled
+    matrix fills only the rows / columns of these vocabulary items (``vocab_use``)."""
     if not q.vocab or not c.vocab:
         return [], None
     orgs = q.schema != "Person" and c.schema != "Person"
@@ -1268,7 +1270,8 @@ def similarity_arrays(q: PreparedEntity, c: PreparedEntity, as_list: bool = True
         compiled: npt.NDArray[np.float64] = _tokensim().latin_matrix(
             q.codes, c.codes, factor=ORG_PHONETIC_FACTOR if orgs else PHONETIC_FACTOR,
             margin=PHONETIC_MARGIN, short_len=SHORT_TOKEN, orgs=orgs, typo_low=TYPO_LOW,
-            typo_sim=TYPO_SIM, typo_min_len=TYPO_MIN_LEN_ORG if orgs else TYPO_MIN_LEN)
+            typo_sim=TYPO_SIM, typo_min_len=TYPO_MIN_LEN_ORG if orgs else TYPO_MIN_LEN,
+            q_use=q_use, c_use=c_use)
         matrix: list[list[float]] | None = compiled.tolist() if as_list else None
         return matrix, compiled
     latin = not (q.cjk or c.cjk or q.semitic or c.semitic)
@@ -1315,6 +1318,16 @@ def similarity_arrays(q: PreparedEntity, c: PreparedEntity, as_list: bool = True
         _lift_typos(out, q.vocab, c.vocab, lev, TYPO_MIN_LEN_ORG if orgs else TYPO_MIN_LEN,
                     q.onsets, c.onsets)
     return out, None
+
+
+def vocab_use(entity: PreparedEntity, names: Iterable[PreparedName]) -> bytes | None:
+    """Which of the entity's vocabulary items these names use (one byte an item), for
+    ``similarity_arrays``; None when they use them all."""
+    use = bytearray(len(entity.vocab))
+    for name in names:
+        for idx, _, _ in name.items:
+            use[idx] = 1
+    return None if all(use) else bytes(use)
 
 
 def _spelled_sound(q: PreparedEntity, c: PreparedEntity, lev: npt.NDArray[np.floating[Any]],

@@ -25,6 +25,7 @@ from redflags.matching.features import (
     schemas_compatible,
     sigmoid,
     similarity_arrays,
+    vocab_use,
 )
 from redflags.matching.types import FeatureExplanation, MatchResult
 
@@ -125,10 +126,17 @@ class Matcher:
         values = dict.fromkeys(FEATURES, 0.0)
         best: NameComparison | None = None
         if q.names and c.names:
-            sims, array = similarity_arrays(q, c, as_list=False)
+            pairs = _alias_pairs(q, c)
+            q_use = c_use = None
+            if q.codes is not None and c.codes is not None and len(pairs) < len(q.names) * len(
+                    c.names):
+                # only the chosen names' words are aligned: the compiled matrix skips the
+                # rest (a listed entity with 15 aliases, a third of its cells in a slow query)
+                q_use = vocab_use(q, (qn for qn, _ in pairs))
+                c_use = vocab_use(c, (cn for _, cn in pairs))
+            sims, array = similarity_arrays(q, c, as_list=False, q_use=q_use, c_use=c_use)
             loose = q.cjk or c.cjk
             best_logit = float("-inf")
-            pairs = _alias_pairs(q, c)
             if len(pairs) == 1:  # nothing to choose between: skip the per-pair logit
                 best = compare_names(pairs[0][0], pairs[0][1], sims, loose, array)
                 pairs = []

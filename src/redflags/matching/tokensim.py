@@ -133,6 +133,7 @@ def _latin_matrix(
     q: npt.NDArray[np.uint32], c: npt.NDArray[np.uint32],
     factor: float, margin: float, short_len: int, orgs: bool,
     typo_low: float, typo_sim: float, typo_min_len: int,
+    q_use: npt.NDArray[np.uint8], c_use: npt.NDArray[np.uint8],
 ) -> npt.NDArray[np.float64]:
     # the layout of features.token_codes: counts, the ends of tokens, phonetic and sound
     # keys, onsets, Latin flags, then the letters of tokens, phonetic and sound keys
@@ -154,14 +155,21 @@ def _latin_matrix(
     f_factor = np.float32(factor)
     f_margin = np.float32(margin)
     half = np.float32(0.5)
-    out = np.empty((nq, nc), dtype=np.float64)
+    out = np.zeros((nq, nc), dtype=np.float64)
+    q_all, c_all = len(q_use) == 0, len(c_use) == 0
     a0 = pa0 = sa0 = 0
     for i in range(nq):
         a1, pa1, sa1 = int(q[q_ends + i]), int(q[q_pends + i]), int(q[q_sends + i])
+        if not (q_all or q_use[i]):
+            a0, pa0, sa0 = a1, pa1, sa1
+            continue
         la = a1 - a0
         b0 = pb0 = sb0 = 0
         for j in range(nc):
             b1, pb1, sb1 = int(c[c_ends + j]), int(c[c_pends + j]), int(c[c_sends + j])
+            if not (c_all or c_use[j]):
+                b0, pb0, sb0 = b1, pb1, sb1
+                continue
             lb = b1 - b0
             dist = _distance(tables, i, q, q_chars + a0, q_chars + a1, c, c_chars + b0,
                              c_chars + b1, True)
@@ -199,15 +207,23 @@ def _latin_matrix(
     return out
 
 
+_ALL = np.zeros(0, dtype=np.uint8)
+
+
 def latin_matrix(
     q_codes: bytes, c_codes: bytes, *, factor: float, margin: float, short_len: int,
     orgs: bool, typo_low: float, typo_sim: float, typo_min_len: int,
+    q_use: bytes | None = None, c_use: bytes | None = None,
 ) -> npt.NDArray[np.float64]:
     """The similarity of every query token to every candidate token (see the module);
-    ``q_codes`` and ``c_codes`` as ``features.token_codes`` packs them."""
+    ``q_codes`` and ``c_codes`` as ``features.token_codes`` packs them. ``q_use`` and
+    ``c_use`` (one byte a vocabulary item, 0 = skip) limit the work to the rows and columns
+    of the names that will be aligned; the cells left out are 0."""
     result: npt.NDArray[np.float64] = _latin_matrix(
         np.frombuffer(q_codes, np.uint32), np.frombuffer(c_codes, np.uint32),
         factor, margin, short_len, orgs, typo_low, typo_sim, typo_min_len,
+        _ALL if q_use is None else np.frombuffer(q_use, np.uint8),
+        _ALL if c_use is None else np.frombuffer(c_use, np.uint8),
     )
     return result
 
