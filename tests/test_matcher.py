@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from redflags.matching import DEFAULT_THRESHOLD, Matcher, prepare
 from redflags.matching.features import FEATURES
+from redflags.matching.types import MatchResult
 
 
 def ent(schema: str, name: str | list[str], **props: Any) -> dict[str, Any]:
@@ -127,6 +128,38 @@ def test_a_place_after_the_name_says_where_not_who(matcher: Matcher) -> None:
     # a row of unknown type with a place and no org word may be a person (was 0.83)
     assert score("India Smith", "John SMITH", "Person") < DEFAULT_THRESHOLD
     assert score("India Smith", "India SMITH", "Person") > 0.95
+
+
+def test_two_places_with_nothing_in_common_are_sister_companies(matcher: Matcher) -> None:
+    def compare(a: str, b: str, schema: str = "Company") -> MatchResult:
+        return matcher.compare(ent("LegalEntity", a), ent(schema, b))
+
+    # a country after the group's name, on one side only: a branch or subsidiary
+    assert compare("Bank Melli", "BANK MELLI IRAN").score > 0.75  # was 0.67
+    assert compare("Huawei Technologies Asia-Pacific", "Huawei Technologies Co Ltd").score > 0.75
+    # ...on both sides, different: two companies of one group (was 0.73)
+    sister = compare("Bowne Global Solutions II (Sweden) AB",
+                     "Bowne Global Solutions II (Finland) AB")
+    assert sister.score < 0.1
+    assert sister.explanations["number_conflict"].detail == "different places: finland / sweden" \
+        or sister.explanations["number_conflict"].detail == "different places: sweden / finland"
+    assert compare("Huawei Technologies Deutschland GmbH", "Huawei Technologies France").score \
+        < DEFAULT_THRESHOLD
+    # a region holds countries: VTB Bank (Europe) SE was VTB Bank (Deutschland) AG
+    renamed = compare("VTB Bank (Europe) SE", "VTB BANK (DEUTSCHLAND) AG")
+    assert renamed.explanations.get("number_conflict") is None
+    assert compare("VTB Bank (Europe) SE", "VTB BANK AG").score > 0.75  # SE is a legal form
+    assert matcher.compare(ent("Company", "Huawei Deutschland"),
+                           ent("Company", "HUAWEI TECHNOLOGIES DEUTSCHLAND GMBH")).score > 0.75
+    # after "of" or "in" a place is who it is: Al-Qaida in Iraq is not AQAP (was 0.56)
+    assert compare("Al-Qaida in Iraq", "Al-Qaida in the Arabian Peninsula",
+                   "Organization").score < DEFAULT_THRESHOLD
+    assert compare("Central Bank of Iran", "CENTRAL BANK OF RUSSIA").score < DEFAULT_THRESHOLD
+    assert compare("Central Bank of Iran", "CENTRAL BANK OF IRAN").score > 0.95
+    # a region is one place however many words it takes: "South East Asia Center" is not the
+    # "South-East Movement" (0.75 when "south" and "east" were its name words)
+    assert compare("South East Asia Center", "SOUTH-EAST MOVEMENT", "Organization").score < \
+        DEFAULT_THRESHOLD
 
 
 def test_an_address_that_is_a_country_is_no_address(matcher: Matcher) -> None:

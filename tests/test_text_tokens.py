@@ -49,8 +49,12 @@ def test_places_are_org_words_in_an_organisations_name_only() -> None:
     assert name_tokens("U.S. Department of State") == \
         name_tokens("United States Department of State")
     assert name_tokens("ASML Holland")[1] == name_tokens("ASML Netherlands")[1]
-    assert "hong" in name_tokens("華信船務(香港)有限公司")
-    assert token_kind("germany") == GENERIC
+    assert "hongkong" in name_tokens("華信船務(香港)有限公司")
+    assert name_tokens("Huawei South Africa") == ["huawei", "southafrica"]
+    assert name_tokens("Bank Melli Iran") == ["bank", "melli", "iran"]
+    assert token_kind("germany") == token_kind("iran") == token_kind("southafrica") == GENERIC
+    # a place of several words is one org word: its words alone stay names
+    assert token_kind("south") == token_kind("new") == token_kind("hong") == NAME
     # a person's "India", "Holland", "Brasil" are names, even misspelt or fuzzy-matched
     assert person_tokens("Maria Holland") == ["maria", "holland"]
     assert person_tokens("Brasil Morten") == ["brasil", "morten"]
@@ -67,7 +71,7 @@ def test_chinese_company_is_segmented() -> None:
 def test_org_terms_in_traditional_characters() -> None:
     # Hong Kong and Taiwan write the tables' phrases in traditional characters
     assert name_tokens("華信船務(香港)有限公司") == \
-        ["hua", "xin", "shipping", "hong", "kong", "co", "ltd"]
+        ["hua", "xin", "shipping", "hongkong", "co", "ltd"]
     assert name_tokens("國藥醫藥") == name_tokens("国药医药") == ["guo", "yao", "pharmaceutical"]
     assert name_tokens("有限責任公司") == name_tokens("有限责任公司")
 

@@ -55,10 +55,12 @@ def _country_index() -> dict[str, str]:
     # a file: importing redflags.text would load pypinyin (~0.4 s) into a job's parent.
     places = yaml.safe_load(_PLACES.read_text(encoding="utf-8"))["places"]
     for canonical, variants in places.items():
-        code = index.get(_fold(canonical))
+        # a canonical is one word ("southafrica"): the first spelling rigour knows gives the code
+        folded = [_fold(str(v).rstrip("*")) for v in (canonical, *variants)]
+        code = next((index[f] for f in folded if f in index), None)
         if code is not None:
-            for variant in variants:
-                index.setdefault(_fold(str(variant).rstrip("*")), code)
+            for variant in folded:
+                index.setdefault(variant, code)
     return index
 
 

@@ -453,13 +453,17 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
         kinds_all = [NAME if k == LEGAL_FORM or (k == GENERIC and t in places) else k
                      for t, k in zip(tokens_all, kinds_all, strict=True)]
     else:
-        # a place that opens an organisation's name, or is all there is besides org words,
-        # is part of who it is ("Japan Synthetic Rubber", "Bank of Russia"); after the name
-        # it says where ("ZTE USA", "VTB Bank (Europe)")
+        # a place that opens an organisation's name, follows "of" or "in", or is all there is
+        # besides org words, is part of who it is ("Japan Synthetic Rubber", "Central Bank
+        # of Iran", "Al-Qaida in Iraq", "Russia Bank"); after the name it says where ("ZTE
+        # USA", "VTB Bank (Europe)", "Bank Melli Iran")
         lead = 0
         while lead < len(tokens_all) and tokens_all[lead] in places:
             kinds_all[lead] = NAME
             lead += 1
+        for i in range(max(lead, 1), len(tokens_all)):
+            if tokens_all[i] in places and tokens_all[i - 1] in _PLACE_OF:
+                kinds_all[i] = NAME
         if NAME not in kinds_all:
             kinds_all = [NAME if t in places else k
                          for t, k in zip(tokens_all, kinds_all, strict=True)]
@@ -583,6 +587,9 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
 
 # "SiemensAG", "BayerGmbH": a legal form run on to the name in capitals (a name written in
 # camel case elsewhere, "PetroChina", still meets its one-word spelling as an adjacent pair)
+# the words before a place that make it part of an organisation's name ("of" stands for
+# the, de, der... in the org-word table)
+_PLACE_OF = frozenset({"of", "in"})
 _GLUED_FORM = re.compile(r"(?<=[a-z])([A-Z][A-Za-z]{1,3})\b")
 
 
@@ -1482,6 +1489,12 @@ def legal_features(q: PreparedName, c: PreparedName) -> tuple[float, float]:
 
 
 def number_features(q: PreparedName, c: PreparedName) -> tuple[float, float]:
+    """(match, conflict) of the numbers in two names. Two places after an organisation's
+    name with none in common are the same kind of conflict as "Plant 1" / "Plant 2": sister
+    companies ("Bowne Global Solutions (Sweden) AB" / "(Finland) AB"), not one company; a
+    place on one side only is a branch or subsidiary, no conflict."""
+    if place_conflict(q, c):
+        return 0.0, 1.0
     if not q.numbers and not c.numbers:
         return 0.0, 0.0
     if q.numbers == c.numbers:
@@ -1489,6 +1502,29 @@ def number_features(q: PreparedName, c: PreparedName) -> tuple[float, float]:
     if q.numbers and c.numbers and not (q.numbers & c.numbers):
         return 0.0, 1.0
     return 0.0, 0.5
+
+
+def name_places(name: PreparedName) -> frozenset[str]:
+    """The places that say where an organisation is (org words of the places table)."""
+    if name.person:
+        return frozenset()
+    places = place_words()
+    return frozenset(t for t, k in zip(name.tokens, name.kinds, strict=True)
+                     if k == GENERIC and t in places)
+
+
+def place_conflict(q: PreparedName, c: PreparedName) -> bool:
+    """Two countries, none in common. A region conflicts with nothing: "VTB Bank (Europe)"
+    was "VTB Bank (Deutschland)", and Europe holds Germany."""
+    q_places = name_places(q)
+    if not q_places:
+        return False
+    c_places = name_places(c)
+    if not c_places or q_places & c_places:
+        return False
+    q_codes = {code for p in q_places if (code := country_code(p)) is not None}
+    c_codes = {code for p in c_places if (code := country_code(p)) is not None}
+    return bool(q_codes) and bool(c_codes) and not (q_codes & c_codes)
 
 
 def identifier_features(q: PreparedEntity, c: PreparedEntity) -> tuple[float, float, str]:

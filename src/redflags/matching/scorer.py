@@ -20,7 +20,9 @@ from redflags.matching.features import (
     evidence_features,
     initials_only,
     legal_features,
+    name_places,
     number_features,
+    place_conflict,
     prepare,
     schemas_compatible,
     sigmoid,
@@ -212,8 +214,14 @@ class Matcher:
             if value == 0.0 and name != "name_align":
                 continue
             on_names = name in _NAME_LEVEL
+            detail = ""
+            if name == "number_conflict" and best is not None and place_conflict(
+                    best.query, best.candidate):
+                detail = "different places: {} / {}".format(
+                    ", ".join(sorted(name_places(best.query))),
+                    ", ".join(sorted(name_places(best.candidate))))
             explanations[name] = FeatureExplanation(name, value,
-                                                    ev.weights.get(name, 0.0) * value, "",
+                                                    ev.weights.get(name, 0.0) * value, detail,
                                                     qname if on_names else None,
                                                     cname if on_names else None)
         return MatchResult(ev.score, explanations, self.algorithm, self.version,
