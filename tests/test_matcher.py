@@ -128,6 +128,9 @@ def test_a_place_after_the_name_says_where_not_who(matcher: Matcher) -> None:
     # a row of unknown type with a place and no org word may be a person (was 0.83)
     assert score("India Smith", "John SMITH", "Person") < DEFAULT_THRESHOLD
     assert score("India Smith", "India SMITH", "Person") > 0.95
+    # ...and is read as an organisation's name against an organisation (was 0.66)
+    assert score("Hikvision Europe", ["HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO", "HIKVISION"]) \
+        > 0.75
 
 
 def test_two_places_with_nothing_in_common_are_sister_companies(matcher: Matcher) -> None:

@@ -38,6 +38,8 @@ MAX_SCORE = 0.99
 _NAME_LEVEL = frozenset(NAME_FEATURES) | {"legal_form_match", "legal_form_conflict",
                                           "number_match", "number_conflict",
                                           "name_initials_only"}
+# Candidates against which a row of unknown type keeps its reading as a person's name.
+_PERSON_OR_UNKNOWN = frozenset({"Person", "LegalEntity"})
 # With many aliases on both sides only the most promising name pairs get the full
 # alignment (ranked by one C call over their joined spellings).
 FULL_PAIRS = 2
@@ -167,6 +169,8 @@ class Matcher:
         then shown is explained without computing its features a second time. An entity
         named in Han may also be read in Korean (``PreparedEntity.korean``): the better
         reading of the pair is the score."""
+        if q.as_org is not None and c.schema not in _PERSON_OR_UNKNOWN:
+            q = q.as_org
         ev = self._evaluate(q, c)
         if q.korean is None and c.korean is None:
             return ev
