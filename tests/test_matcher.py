@@ -165,6 +165,24 @@ def test_two_places_with_nothing_in_common_are_sister_companies(matcher: Matcher
         DEFAULT_THRESHOLD
 
 
+def test_a_name_said_twice_is_said_once(matcher: Matcher) -> None:
+    def score(a: str, b: str) -> float:
+        return matcher.compare(ent("LegalEntity", a), ent("LegalEntity", b)).score
+
+    # a file row that repeats its name: the repeat covers nothing more (was 0.84 and 0.66)
+    assert score("Wayman Day Care Center - Wayman Day Care", "CAR CARE CENTER") < \
+        DEFAULT_THRESHOLD
+    assert score("UNILEVER UNILEVER", "Unilever") > 0.9
+    assert score("Dorothy Sutton Branch - Dorothy Sutton Branch",
+                 "Dorothy Sutton Branch Head Start") > 0.9
+    # a word said twice inside a name stays twice: one "south" is not "South-South" (0.53)
+    assert score("South Side Day Care", "KOREA SOUTH-SOUTH COOPERATION CORPORATION") < 0.2
+    # and a person's repeated name is a name
+    lineage = matcher.compare(ent("Person", "Muhammad bin Muhammad"),
+                              ent("Person", "Muhammad bin Salman"))
+    assert lineage.score < DEFAULT_THRESHOLD
+
+
 def test_an_address_that_is_a_country_is_no_address(matcher: Matcher) -> None:
     # the BIS list gives "Germany" as the address of Huawei Technologies Deutschland GmbH: a
     # file row with its town was an address mismatch (0.67)

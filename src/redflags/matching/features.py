@@ -445,6 +445,8 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
         return None
     if not person:
         tokens_all = _join_initials(tokens_all)
+        if len(set(tokens_all)) < len(tokens_all) and not _has_cjk(text):
+            tokens_all = _once(tokens_all)
     han = _has_han(text)
     # pinyin syllables are name sounds, never the legal form or org word they spell in
     # Latin ("萨米" -> "sa mi" is not an S.A.)
@@ -1332,6 +1334,25 @@ def similarity_arrays(q: PreparedEntity, c: PreparedEntity, as_list: bool = True
         _lift_typos(out, q.vocab, c.vocab, lev, TYPO_MIN_LEN_ORG if orgs else TYPO_MIN_LEN,
                     q.onsets, c.onsets)
     return out, None
+
+
+def _once(tokens: list[str]) -> list[str]:
+    """An organisation's name said twice, once: a file row "Wayman Day Care Center - Wayman
+    Day Care" let its second "care" cover the "car" of "CAR CARE CENTER" (0.84), and
+    "UNILEVER UNILEVER" scored 0.66 against UNILEVER. Only a repeat of the name's first two
+    words or more (or of a one-word name) is dropped: a word said twice inside a name
+    ("Korea South-South Cooperation", "Academy of Medical Sciences, Institute of Medical
+    Equipment") is part of it."""
+    n = len(tokens)
+    if n == 2:
+        return tokens[:1] if tokens[0] == tokens[1] else tokens
+    for i in range(2, n - 1):
+        if tokens[i] == tokens[0] and tokens[i + 1] == tokens[1]:
+            run = 2
+            while i + run < n and run < i and tokens[i + run] == tokens[run]:
+                run += 1
+            return tokens[:i] + tokens[i + run:]
+    return tokens
 
 
 def vocab_use(entity: PreparedEntity, names: Iterable[PreparedName]) -> bytes | None:
