@@ -61,6 +61,12 @@ def test_places_are_org_words_in_an_organisations_name_only() -> None:
     assert person_tokens("Germania Mueller")[0] == "germania"
 
 
+def test_e_commerce_is_one_org_word() -> None:
+    # split at its hyphen, "e" was a name word: "DAY E-COMMERCE" read "day e" ~ "Dewey" (0.75)
+    assert name_tokens("DAY E-COMMERCE") == name_tokens("Day Trading") == ["day", "trading"]
+    assert name_tokens("深圳电子商务有限公司")[-3:] == ["trading", "co", "ltd"]
+
+
 def test_chinese_company_is_segmented() -> None:
     toks = name_tokens("杭州海康威视数字技术股份有限公司")
     assert toks[:2] == ["hang", "zhou"]
