@@ -590,11 +590,11 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
     )
 
 
-# "SiemensAG", "BayerGmbH": a legal form run on to the name in capitals (a name written in
-# camel case elsewhere, "PetroChina", still meets its one-word spelling as an adjacent pair)
 # the words before a place that make it part of an organisation's name ("of" stands for
 # the, de, der... in the org-word table)
 _PLACE_OF = frozenset({"of", "in"})
+# "SiemensAG", "BayerGmbH": a legal form run on to the name in capitals (a name written in
+# camel case elsewhere, "PetroChina", still meets its one-word spelling as an adjacent pair)
 _GLUED_FORM = re.compile(r"(?<=[a-z])([A-Z][A-Za-z]{1,3})\b")
 
 
@@ -714,7 +714,7 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
         elif any(t in place_words() for n in names for t in n.tokens):
             # no legal form, no org word: maybe a person's name, whose places are names
             # ("India Smith" read as an org's "smith" scored 0.83 against John SMITH); an
-            # organisation's against organisations ("Hikvision Europe" 0.66 -> 0.79)
+            # organisation's against organisations ("Hikvision Europe" 0.66 -> 0.81)
             names, vocabs = _prepare_names(texts, weak_texts, True)
             as_org = prepare({**entity, "schema": "Organization"})
     vocab, pvocab, lvocab, jvocab, avocab, svocab, latvocab = vocabs
