@@ -67,6 +67,17 @@ def test_e_commerce_is_one_org_word() -> None:
     assert name_tokens("深圳电子商务有限公司")[-3:] == ["trading", "co", "ltd"]
 
 
+def test_a_han_place_is_read_where_it_fits() -> None:
+    # a place's characters inside a run that says something else: Perfect World
+    # International is no "wan usa ji", a Guangdong company no "guang eastasia"
+    assert name_tokens("完美国际") == ["wan", "mei", "international"]
+    assert name_tokens("广东亚华电子有限公司")[:2] == ["guang", "dong"]
+    assert "southafrica" not in name_tokens("湖南非凡科技有限公司")
+    # where it opens or closes the run, or a table phrase follows, it is the place
+    assert name_tokens("华为德国有限公司") == ["hua", "wei", "germany", "co", "ltd"]
+    assert name_tokens("美国华为")[0] == name_tokens("中兴通讯美国")[-1] == "usa"
+
+
 def test_chinese_company_is_segmented() -> None:
     toks = name_tokens("杭州海康威视数字技术股份有限公司")
     assert toks[:2] == ["hang", "zhou"]

@@ -123,7 +123,8 @@ class _Tables:
         while i < len(word):
             for n in range(min(self.cjk_max, len(word) - i), 0, -1):
                 canonical = self.cjk.get(word[i:i + n])
-                if canonical is not None and (legal or canonical not in self.places):
+                if canonical is not None and (legal or canonical not in self.places) and (
+                        canonical not in self.places or self._place_fits(word, i, i + n)):
                     out.append(f" {canonical} ")
                     i += n
                     break
@@ -131,6 +132,16 @@ class _Tables:
                 out.append(word[i])
                 i += 1
         return "".join(out)
+
+    def _place_fits(self, word: str, start: int, end: int) -> bool:
+        """Han runs its words together, and a place's two characters often end one word and
+        start the next: 完美国际 (Perfect World International) holds 美国 "USA", 广东亚华 holds
+        东亚 "East Asia", 湖南非凡 南非 "South Africa". A place is read only where it opens
+        the run, closes it, or another table phrase follows it (华为德国有限公司)."""
+        if start == 0 or end == len(word):
+            return True
+        return any(word[end:end + n] in self.cjk
+                   for n in range(min(self.cjk_max, len(word) - end), 0, -1))
 
     def replace(self, folded: str, legal: bool = True) -> str:
         """Phrases of the tables -> their canonical word; ``legal=False`` (a person's name)
