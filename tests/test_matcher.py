@@ -67,6 +67,24 @@ def test_legal_form_and_family_words_are_not_the_name(matcher: Matcher) -> None:
     assert bank.score > 0.9
 
 
+def test_a_legal_form_spelt_out_or_abbreviated_is_the_same(matcher: Matcher) -> None:
+    # the bundled lists write OOO, TOO, Turkish "San. ve Tic. Ltd. Şti."; a supplier file
+    # writes LLC or the words in full. Each of these scored 0.33-0.73.
+    for query, listed in (
+        ("OOO Romashka", "LIMITED LIABILITY COMPANY ROMASHKA"),
+        ("Inresbank LLC", "INRESBANK OOO"),
+        ("Kazstanex LLP", "TOO KAZSTANEX"),
+        ("Macpar Makina Sanayi ve Ticaret Anonim Sirketi", "MACPAR MAKINA SAN VE TIC A.S."),
+        ("PT Bank Mandiri", "Bank Mandiri (Persero) Tbk"),
+    ):
+        score = matcher.compare(ent("Company", query), ent("Company", listed)).score
+        assert score > 0.8, (query, listed, score)
+    # ...and a short form where no form stands is still the name's word
+    sl = matcher.compare(ent("Company", "SL Green Realty Corp"),
+                         ent("Company", "GREEN REALTY LLC"))
+    assert sl.score < 0.9
+
+
 def test_a_persons_short_name_part_is_no_legal_form(matcher: Matcher) -> None:
     # "Sa", "Ao", "Ag" were read as legal forms (S.A., AO, AG) and weighed as such, so the
     # other word alone made the match

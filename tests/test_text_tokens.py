@@ -34,6 +34,34 @@ def test_legal_forms_are_one_token_across_languages() -> None:
     assert name_tokens("VERTOLETY ROSSII AO") == ["vertolety", "rossii", "jsc"]
 
 
+def test_latin_spellings_of_cis_turkish_and_other_forms() -> None:
+    # OOO, the Latin ООО, is in ~600 names of the bundled lists ("INRESBANK OOO")
+    assert name_tokens("OOO Romashka") == name_tokens("ООО Ромашка") == ["llc", "romashka"]
+    assert name_tokens("Skeptik TOV") == ["skeptik", "llc"]
+    assert name_tokens("ANO Dialog") == name_tokens("АНО Диалог") == ["ngo", "dialog"]
+    # Kazakhstan's TOO is rendered LLP or LLC: a form of no family, and only at an edge
+    assert name_tokens("TOO Kazstanex")[0] == name_tokens("ТОО Казстанэкс")[0]
+    assert token_kind(name_tokens("TOO Kazstanex")[0]) == LEGAL_FORM
+    assert [token_kind(t) for t in name_tokens("Me Too Ltd")] == [NAME, NAME, LEGAL_FORM]
+    # Turkish: "Sanayi ve Ticaret Ltd. Şti." is what "San. ve Tic. Ltd. Şti." abbreviates
+    assert name_tokens("Macpar Makina Sanayi ve Ticaret Anonim Şirketi") == \
+        name_tokens("MACPAR MAKINA SAN VE TIC A.S.")
+    assert name_tokens("Baslam Nakliyat ve Dis Ticaret Limited Sirketi") == \
+        name_tokens("BASLAM NAKLIYAT VE DIS TICARET LTD STI")
+    assert name_tokens("Teleserve Plus SAL") == name_tokens("Teleserve Plus S.A.L.")
+    assert name_tokens("Golfrate Holdings LDA")[-1] == name_tokens("Golfrate Limitada")[-1]
+
+
+def test_short_forms_count_only_where_a_form_stands() -> None:
+    # Spain's SL ends a name; at the start it is initials ("SL Green Realty")
+    assert name_tokens("Panazeate SL")[-1] == name_tokens("Panazeate S.R.L.")[-1]
+    assert token_kind(name_tokens("SL Green Realty")[0]) == NAME
+    # Indonesia's PT opens a name or ends a list's entry; in the middle it is a word
+    assert name_tokens("PT Kuantum Tekno")[0] == name_tokens("Kuantum Tekno, PT")[-1]
+    assert token_kind(name_tokens("PT Kuantum Tekno")[0]) == LEGAL_FORM
+    assert [token_kind(t) for t in name_tokens("Ansell PT Services")][1] == NAME
+
+
 def test_a_persons_name_has_no_legal_form() -> None:
     # "Ao", "Sa", "Ag", "Ab" are name parts of people (a Chinese surname, a Tuareg "son of")
     assert person_tokens("Ao Wen") == ["ao", "wen"]

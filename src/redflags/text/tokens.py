@@ -34,11 +34,20 @@ _FUZZY_MIN = 8
 _FUZZY_TWO = 11
 
 
+# Where in a name a short, ambiguous spelling of a legal form counts as one: Spain's "SL"
+# ends a name ("Panazeate SL") but opens "SL Green Realty"; Indonesia's "PT" opens one
+# ("PT Bank Mandiri") or ends a list's entry ("Kuantum Tekno Kreatif, PT"), and is a word in
+# the middle ("Ansell PT Services").
+ANYWHERE, AT_END, AT_EDGE = "anywhere", "end", "edge"
+_POSITIONS = {"variants": ANYWHERE, "variants_at_end": AT_END, "variants_at_edge": AT_EDGE}
+
+
 @dataclass(frozen=True)
 class _Phrase:
     words: tuple[str, ...]
     stem: bool  # the last word may carry a few more letters (inflection)
     canonical: str
+    position: str = ANYWHERE
 
 
 class _Tables:
@@ -51,7 +60,7 @@ class _Tables:
         terms = {**org_terms["terms"], **org_terms["places"]}
         self.legal_family: dict[str, str] = {}
         self.generic: set[str] = set()
-        entries: list[tuple[str, str]] = []
+        entries: list[tuple[str, str, str]] = []
         self.legal_forms = frozenset(legal)  # canonical spellings ("jsc", "pvt ltd")
         # countries and regions: org words in an organisation's name only
         self.places = frozenset(org_terms["places"])
@@ -61,17 +70,18 @@ class _Tables:
         for canonical, spec in legal.items():
             for tok in canonical.split():
                 self.legal_family.setdefault(tok, spec["family"])
-            entries.extend((str(v), canonical) for v in spec["variants"])
+            for key, position in _POSITIONS.items():
+                entries.extend((str(v), canonical, position) for v in spec.get(key, ()))
         for canonical, variants in terms.items():
             self.generic.update(canonical.split())
-            entries.extend((str(v), canonical) for v in variants)
+            entries.extend((str(v), canonical, ANYWHERE) for v in variants)
         # "co" belongs to any family: a bare "co" never signals a different legal form.
         self.legal_family["co"] = "any"
         self.by_first: dict[str, list[_Phrase]] = {}
         self.stems: dict[str, list[_Phrase]] = {}
         self.cjk: dict[str, str] = {}
         seen: set[tuple[tuple[str, ...], bool]] = set()
-        for raw, canonical in entries:
+        for raw, canonical, position in entries:
             stem = raw.endswith("*")
             words = tuple(fold(raw.rstrip("*")).split())
             if not words or (words, stem) in seen:
@@ -80,7 +90,7 @@ class _Tables:
             if _CJK.search(words[0]):
                 self.cjk.setdefault("".join(words), canonical)
                 continue
-            phrase = _Phrase(words, stem, canonical)
+            phrase = _Phrase(words, stem, canonical, position)
             if stem and len(words) == 1:
                 self.stems.setdefault(words[0][:3], []).append(phrase)
             else:
@@ -94,7 +104,7 @@ class _Tables:
         self.cjk_max = max((len(k) for k in self.cjk), default=0)
         # long one-word Latin spellings, for recognising misspelt ones ("maatscappij")
         self.fuzzy: dict[str, str] = {}
-        for raw, canonical in entries:
+        for raw, canonical, _ in entries:
             word = fold(raw)
             if len(word) >= _FUZZY_MIN and word.isalpha() and word.isascii() and \
                     " " not in canonical and not raw.endswith("*"):
@@ -107,6 +117,9 @@ class _Tables:
     def _matches(self, phrase: _Phrase, words: list[str], i: int) -> bool:
         n = len(phrase.words)
         if i + n > len(words):
+            return False
+        if phrase.position != ANYWHERE and i + n != len(words) and (
+                phrase.position == AT_END or i > 0):
             return False
         for k, pw in enumerate(phrase.words):
             w = words[i + k]
