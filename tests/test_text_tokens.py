@@ -52,6 +52,22 @@ def test_latin_spellings_of_cis_turkish_and_other_forms() -> None:
     assert name_tokens("Golfrate Holdings LDA")[-1] == name_tokens("Golfrate Limitada")[-1]
 
 
+def test_russian_forms_and_words_written_in_latin_letters() -> None:
+    # the lists write them transliterated as often as in Cyrillic, in more than one way
+    llc = ["llc", "khimprom"]
+    assert name_tokens("OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU KHIMPROM") == llc
+    assert name_tokens("Obschestvo s Ogranichennoy Otvetstvennostyu Khimprom") == llc
+    assert name_tokens("AKTSIONERNOYE OBSHCHESTVO KONTSERN AVTOMATIKA") == \
+        name_tokens("АО Концерн Автоматика") == ["jsc", "concern", "avtomatika"]
+    assert name_tokens("NAUCHNO PROIZVODSTVENNOE PREDPRIYATIE PULSAR") == \
+        name_tokens("Scientific Production Enterprise Pulsar")
+    assert name_tokens("Kazanskii Zavod")[-1] == "plant"
+    # a short transliteration is another word in Latin: "farm" is no "фарм", "dom" no "дом"
+    assert name_tokens("Farm Dom Ltd") == ["farm", "dom", "ltd"]
+    # places are not read so: "Vertolety Rossii" is "Helicopters of Russia"
+    assert name_tokens("VERTOLETY ROSSII AO") == ["vertolety", "rossii", "jsc"]
+
+
 def test_short_forms_count_only_where_a_form_stands() -> None:
     # Spain's SL ends a name; at the start it is initials ("SL Green Realty")
     assert name_tokens("Panazeate SL")[-1] == name_tokens("Panazeate S.R.L.")[-1]

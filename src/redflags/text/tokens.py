@@ -57,7 +57,6 @@ class _Tables:
     def __init__(self) -> None:
         legal = load_yaml("legal_forms.yml")["forms"]
         org_terms = load_yaml("org_terms.yml")
-        terms = {**org_terms["terms"], **org_terms["places"]}
         self.legal_family: dict[str, str] = {}
         self.generic: set[str] = set()
         entries: list[tuple[str, str, str]] = []
@@ -72,7 +71,15 @@ class _Tables:
                 self.legal_family.setdefault(tok, spec["family"])
             for key, position in _POSITIONS.items():
                 entries.extend((str(v), canonical, position) for v in spec.get(key, ()))
-        for canonical, variants in terms.items():
+        for canonical, variants in org_terms["terms"].items():
+            self.generic.update(canonical.split())
+            entries.extend((str(v), canonical, ANYWHERE) for v in variants)
+        # lists write Russian forms and words in Latin letters as often as in Cyrillic
+        # ("OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU", "ZAVOD"): each Cyrillic spelling
+        # is also read as it is transliterated. Not the places ("Rossii" is "of Russia").
+        entries.extend((latin, canonical, position) for raw, canonical, position in list(entries)
+                       for latin in _cyrillic_in_latin(raw))
+        for canonical, variants in org_terms["places"].items():
             self.generic.update(canonical.split())
             entries.extend((str(v), canonical, ANYWHERE) for v in variants)
         # "co" belongs to any family: a bare "co" never signals a different legal form.
@@ -185,6 +192,38 @@ class _Tables:
                     out.append(w)
                 i += 1
         return " ".join(out)
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Other romanisations of a transliterated word's ending or letters: "aktsionernoye",
+# "ogranichennoy", "obschestvo" (the bundled lists' second spellings after BGN/PCGN's).
+_LATIN_ALTERNATES = ((re.compile(r"oe$"), "oye"), (re.compile(r"ie$"), "iye"),
+                     (re.compile(r"(?<=[aeiou])i$"), "y"), (re.compile(r"shch"), "sch"))
+# a transliterated word shorter than this is another word in Latin ("farm", "dom", "at", "i")
+_LATIN_MIN = 5
+
+
+def _cyrillic_in_latin(raw: str) -> list[str]:
+    """The Latin spellings of a table's Cyrillic phrase: as ``latinize`` writes it, and with
+    the common other endings, word by word (at most a few dozen)."""
+    if not _CYRILLIC.search(raw):
+        return []
+    stem = "*" if raw.endswith("*") else ""
+    words = latinize(raw.rstrip("*")).split()
+    if not words or (len(words) == 1 and len(words[0]) < _LATIN_MIN):
+        return []
+    options = [[w] for w in words]
+    for k, w in enumerate(words):
+        if stem and k == len(words) - 1:
+            continue  # a stem's ending is free already
+        for pattern, repl in _LATIN_ALTERNATES:
+            alt = pattern.sub(repl, w)
+            if alt not in options[k]:
+                options[k].append(alt)
+    out = [""]
+    for opts in options:
+        out = [f"{head} {w}".strip() for head in out for w in opts]
+    return [o + stem for o in out]
 
 
 @lru_cache(maxsize=1)
