@@ -69,3 +69,18 @@ def test_expand_adds_the_sibling_with_its_reason(store: Path) -> None:
 def test_people_with_other_birth_dates_are_not_grouped(store: Path) -> None:
     engine = load_engine(store)
     assert "el-2" not in engine.siblings and "fcc-2" not in engine.siblings
+
+
+def test_a_sibling_comes_right_after_the_hit_that_brought_it() -> None:
+    # appended at the end, a 0.96 sibling sat below a 0.50 non-match and an API's limit
+    # cut it off
+    from redflags.matching.types import MatchResult, ScreeningHit
+
+    def hit(ident: str, score: float) -> ScreeningHit:
+        entity = company(ident, "el", ident)
+        return ScreeningHit(entity, score, score >= 0.55, MatchResult(score, {}, "a", "1"))
+
+    entities = {"fcc-1": company("fcc-1", "fcc", "Hikvision")}
+    out = expand([hit("el-1", 0.96), hit("other", 0.5)], {"el-1": ["fcc-1"]}, entities.get)
+    assert [h.entity["id"] for h in out] == ["el-1", "fcc-1", "other"]
+    assert out[1].score == 0.96

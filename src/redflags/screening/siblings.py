@@ -91,10 +91,13 @@ def expand(
     datasets: set[str] | None = None,
     exclude_ids: set[str] | None = None,
 ) -> list[ScreeningHit]:
-    """Add the siblings of matching hits that the ranking did not already return."""
+    """Add the siblings of matching hits that the ranking did not already return, each right
+    after the hit that brought it (with its score): appended at the end, the FCC entry of
+    Hikvision (0.96) came after a 0.50 non-match, and a caller's limit cut it off."""
     present = {h.entity["id"] for h in hits}
-    extra: list[ScreeningHit] = []
+    out: list[ScreeningHit] = []
     for hit in hits:
+        out.append(hit)
         if not hit.match or hit.derived:
             continue
         for ident in siblings.get(hit.entity["id"], []):
@@ -106,7 +109,7 @@ def expand(
             if datasets and not _in(entity, datasets):
                 continue
             present.add(ident)
-            extra.append(
+            out.append(
                 replace(
                     hit,
                     entity=entity,
@@ -114,7 +117,7 @@ def expand(
                     evidence=[{"kind": "same_party", "via": hit.entity["id"]}],
                 )
             )
-    return hits + extra
+    return out
 
 
 def _in(entity: Mapping[str, Any], datasets: set[str]) -> bool:
