@@ -124,3 +124,30 @@ def test_screening_a_file_reports_the_derived_hit_with_its_path(
     assert "Alpha Trade Holding Ltd" in report
     acme = next(r for r in rows if r["name"] == "Acme Widgets Ltd")
     assert not [h for h in acme["hits"] if h["derived"]]
+
+
+def test_a_party_a_record_only_names_is_no_direct_hit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "Linked To: OPEN JOINT-STOCK COMPANY ROSNEFT OIL COMPANY" on Rosneft Trading's SDN
+    # record made Rosneft a direct SDN hit with Rosneft Trading's programmes
+    monkeypatch.setenv("REDFLAGS_HOME", str(tmp_path / "home"))
+    sdn = tmp_path / "sdn"
+    sdn.mkdir()
+    (sdn / "SDN.CSV").write_bytes(
+        b'18299,"ROSNEFT TRADING S.A.",-0- ,"VENEZUELA-EO13850",-0- ,-0- ,-0- ,-0- ,-0- ,'
+        b'-0- ,-0- ,"Linked To: OPEN JOINT-STOCK COMPANY ROSNEFT OIL COMPANY."\r\n'
+    )
+    path = tmp_path / "store.duckdb"
+    with Store(path) as st:
+        st.import_file("us_ofac_sdn", "ofac-csv", sdn)
+    engine = load_engine(path)
+    query = {"schema": "Company", "properties": {"name": ["Rosneft Oil Company"]}}
+    hits = engine.screen(query)
+    assert not [h for h in hits if h.match and not h.derived]
+    (linked,) = [h for h in hits if h.derived]
+    assert linked.entity["id"] == "ofac-18299"
+    assert linked.evidence[0]["verdict"] == "linked"
+    # the listed party itself is still a direct hit
+    direct = engine.screen({"schema": "Company", "properties": {"name": ["Rosneft Trading"]}})
+    assert direct[0].entity["id"] == "ofac-18299" and not direct[0].derived

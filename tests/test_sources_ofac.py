@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from redflags.errors import SourceError
-from redflags.model import FtMEntity
+from redflags.model import FtMEntity, mentioned
 from redflags.sources import get_parser, ofac_csv, ofac_xml
 from redflags.sources.base import ParseContext
 from redflags.sources.ofac_build import split_programs
@@ -313,6 +313,12 @@ def test_siblings_are_joined(tmp_path: Path) -> None:
     stub = next(e for e in out.values() if props(e, "name") == ["ACME CO."])
     link = next(e for e in out.values() if e["schema"] == "UnknownLink")
     assert props(link, "object") == [stub["id"]]
+    # the named party is not listed: it keeps the list but not the record's programmes,
+    # and says which record names it
+    assert mentioned(stub) and not mentioned(person)
+    assert stub["provenance"]["mentioned_by"] == "7"
+    assert "programs" not in stub["provenance"] and "record_id" not in stub["provenance"]
+    assert person["provenance"]["programs"] == ["SDGT"]
 
 
 def test_xml_refuses_entities_and_truncation(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 if TYPE_CHECKING:
     from followthemoney.model import Model
@@ -48,6 +48,9 @@ class Provenance(TypedDict, total=False):
     # aliases redflags added (names in the entity's own script), and where they come from
     enriched_aliases: list[str]
     enrichment_source: str
+    # the record that names this party without listing it ("Linked To: X" where X has no
+    # entry of its own): the party is not listed, so it is no direct hit (see ``mentioned``)
+    mentioned_by: str
 
 
 class FtMEntity(TypedDict, total=False):
@@ -176,6 +179,38 @@ class EntityBuilder:
         if self.provenance:
             entity["provenance"] = self.provenance
         return entity
+
+
+# What a party a record only names keeps of the record's provenance: the list and its
+# version, not the record's id, programmes or listing date (they are the record's own).
+_MENTION_KEYS = ("list", "list_version", "source_url")
+
+
+def mention(entity: FtMEntity) -> FtMEntity:
+    """Mark a party that a list's record names but does not list ("Linked To: X"); the
+    record's provenance is set later by ``related_provenance``."""
+    entity["provenance"] = {"mentioned_by": ""}
+    return entity
+
+
+def mentioned(entity: FtMEntity | dict[str, Any]) -> bool:
+    """Whether the entity is a party a list names without listing it. Such a party was a
+    direct hit presented as listed: "Linked To: OPEN JOINT-STOCK COMPANY ROSNEFT OIL
+    COMPANY" on Rosneft Trading's SDN record read as Rosneft on the SDN list, with Rosneft
+    Trading's programmes."""
+    prov = entity.get("provenance")
+    return isinstance(prov, dict) and "mentioned_by" in prov
+
+
+def related_provenance(entity: FtMEntity | dict[str, Any], record: Provenance) -> Provenance:
+    """The provenance of an entity a record brings (address, link, named party): the
+    record's own, or for a party it only names, the list's and the record's id as the one
+    that mentions it."""
+    if not mentioned(entity):
+        return cast(Provenance, dict(record))
+    out = cast(Provenance, {k: v for k, v in record.items() if k in _MENTION_KEYS})
+    out["mentioned_by"] = str(record.get("record_id") or "")
+    return out
 
 
 def caption(entity: FtMEntity | dict[str, Any]) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 from redflags.matching.index import Index
 from redflags.matching.screener import Screener
 from redflags.matching.types import ScreeningHit
-from redflags.model import FtMEntity, caption
+from redflags.model import FtMEntity, caption, mentioned
 from redflags.ownership.edges import Edge, Node
 from redflags.ownership.exposure import DerivedHit, derived_hits
 from redflags.ownership.ftm_links import entity_edges, entity_node
@@ -37,11 +37,15 @@ NODES = "nodes"
 
 @dataclass
 class LinkCollector:
-    """Watches entities stream into the index build and keeps what the graph needs."""
+    """Watches entities stream into the index build and keeps what the graph needs. A
+    party a list names without listing it ("Linked To: X", ``mentioned``) is held back from
+    the index of listed parties: it is screened as an ownership party, whose hits are
+    derived through the link to the record that names it."""
 
     edges: list[Edge] = field(default_factory=list)
     nodes: dict[str, Node] = field(default_factory=dict)
     listed: dict[str, list[str]] = field(default_factory=dict)
+    mentioned: list[FtMEntity] = field(default_factory=list)
 
     def watch(self, entities: Iterable[FtMEntity]) -> Iterator[FtMEntity]:
         for entity in entities:
@@ -52,6 +56,9 @@ class LinkCollector:
                 node = entity_node(entity)
                 if node is not None:
                     self.nodes[node.id] = node
+                    if mentioned(entity):
+                        self.mentioned.append(entity)
+                        continue
                     lst = (entity.get("provenance") or {}).get("list")
                     if lst:
                         self.listed.setdefault(node.id, []).append(str(lst))
@@ -81,7 +88,7 @@ class OwnershipLayer:
         edges = list(collector.edges)
         parties: list[FtMEntity] = []
         nodes: dict[str, Node] = {}
-        for entity in ownership_entities:
+        for entity in [*ownership_entities, *collector.mentioned]:
             found = entity_edges(entity)
             if found:
                 edges.extend(found)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from redflags.errors import SourceError
-from redflags.model import EntityBuilder, FtMEntity
+from redflags.model import EntityBuilder, FtMEntity, related_provenance
 from redflags.sources.base import ParseContext, read_csv_rows
 from redflags.sources.party import (
     IdRegistry,
@@ -144,7 +144,7 @@ def _party(
         country="us",
     )
     for item in related:
-        item.provenance = dict(entity.provenance)  # type: ignore[assignment]
+        item.provenance = related_provenance(item.to_dict(), entity.provenance)
     yield entity.to_dict()
     yield sanction.to_dict()
     for item in related:

@@ -17,7 +17,7 @@ from typing import Any
 from rigour.ids import IMO
 
 from redflags.errors import SourceError
-from redflags.model import EntityBuilder, FtMEntity
+from redflags.model import EntityBuilder, FtMEntity, related_provenance
 from redflags.sources.base import ParseContext, read_csv_rows, read_json
 from redflags.sources.party import (
     IdRegistry,
@@ -485,7 +485,7 @@ def _record(
     )
     sanction.add("programId", code)
     for item in related:
-        item.provenance = dict(entity.provenance)  # type: ignore[assignment]
+        item.provenance = related_provenance(item.to_dict(), entity.provenance)
     yield entity.to_dict()
     yield sanction.to_dict()
     for item in related:

@@ -16,7 +16,7 @@ from followthemoney import model as ftm_model
 from followthemoney import registry
 from rigour.names import extract_org_types
 
-from redflags.model import EntityBuilder, FtMEntity, hash_id
+from redflags.model import EntityBuilder, FtMEntity, hash_id, mention, related_provenance
 from redflags.sources.base import ParseContext
 from redflags.sources.ofac_remarks import (
     IDENT,
@@ -335,7 +335,7 @@ def build_entities(
         if entity["id"] in seen:
             continue
         seen.add(entity["id"])
-        entity["provenance"] = dict(main.provenance)  # type: ignore[typeddict-item]
+        entity["provenance"] = related_provenance(entity, main.provenance)
         yield entity
 
 
@@ -447,7 +447,7 @@ def _link(
             stubs.add(target)
             stub = EntityBuilder("LegalEntity", target, dataset)
             stub.add("name", fact.value)
-            yield stub.to_dict()
+            yield mention(stub.to_dict())
     if target == subject:
         return
     yield {

@@ -26,7 +26,7 @@ from redflags.sources.ofac_build import (
 )
 
 # Bumped when the same files would yield different entities (the store records it).
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 PRIMARY_NAMES = ("sdn.csv", "cons_prim.csv")
 # primary file -> (addresses, aliases, remarks overflow)
 SIBLINGS = {

@@ -34,7 +34,7 @@ from redflags.sources.ofac_build import (
 )
 from redflags.sources.ofac_remarks import Fact, parse_date, parse_item, parse_remarks
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 _PUBLISH_DATE = re.compile(rb"<(?:\w+:)?Publish_Date>\s*([^<]+?)\s*<")
 _TYPES = {"individual": "individual", "vessel": "vessel", "aircraft": "aircraft"}
 _ALIAS_KINDS = {"a.k.a.": "aka", "f.k.a.": "fka", "n.k.a.": "nka"}

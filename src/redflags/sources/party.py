@@ -23,7 +23,7 @@ from rigour.names import extract_org_types
 # re-exported: parsers take country codes from here with the other party helpers
 from redflags.countries import country_code as country_code
 from redflags.countries import country_codes as country_codes
-from redflags.model import EntityBuilder, hash_id
+from redflags.model import EntityBuilder, hash_id, mention
 
 # Type words a list uses -> FtM schema. "Entity" is OFAC's word for "not a person", which
 # says nothing about company vs. organisation, so it falls through to the legal-form guess.
@@ -343,6 +343,7 @@ def link_entities(
             stub = EntityBuilder("LegalEntity", target)
             stub.datasets = list(entity.datasets)
             stub.add("name", target_name)
+            stub.provenance = mention(stub.to_dict())["provenance"]
             yield stub
     if target == entity.id:
         return

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from redflags.errors import SourceError
-from redflags.model import EntityBuilder, FtMEntity
+from redflags.model import EntityBuilder, FtMEntity, related_provenance
 from redflags.sources.base import ParseContext, read_json
 from redflags.sources.party import (
     IdRegistry,
@@ -278,7 +278,7 @@ def _entity(run: _Run, item: dict[str, Any], entity_id: str) -> Iterator[FtMEnti
         country="us",
     )
     for address_entity in related:
-        address_entity.provenance = dict(entity.provenance)  # type: ignore[assignment]
+        address_entity.provenance = related_provenance(address_entity.to_dict(), entity.provenance)
     yield entity.to_dict()
     yield sanction.to_dict()
     for address_entity in related:
