@@ -112,3 +112,26 @@ def test_hikvision_is_flagged_on_the_four_lists_of_the_bundled_data(
     assert {"us_bis_entity_list", "us_ofac_nscmic", "us_fcc_covered", "us_dod_1260h"} <= lists
     cited = [c for r in out["results"] if r["match"] for c in r["citations"]]
     assert any("84 FR 54004" in c for c in cited)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--threshold", "5"), "--threshold"),
+    (("--threshold", "-1"), "--threshold"),
+    (("--type", "ship"), "--type"),
+])
+def test_out_of_range_or_unknown_options_are_refused(engine: RecordingEngine,
+                                                     args: tuple[str, ...], message: str) -> None:
+    res = invoke("Hikvision", *args)
+    assert res.exit_code == 2, res.output
+    assert message in res.output and "Invalid value" in res.output
+    assert not engine.queries
+
+
+@pytest.mark.parametrize(("type_", "schema"), [
+    ("person", "Person"), ("Company", "Company"), ("organization", "Organization"),
+])
+def test_type_choices_build_their_schema(engine: RecordingEngine, type_: str,
+                                         schema: str) -> None:
+    res = invoke("Ivan Petrov", "--type", type_)
+    assert res.exit_code == 0, res.output
+    assert engine.queries[0]["schema"] == schema

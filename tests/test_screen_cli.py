@@ -100,3 +100,13 @@ def test_resume_of_a_finished_run_screens_nothing_again(app: typer.Typer, tmp_pa
     assert again.exit_code == 0 and len(screen_fakes.CALLS) == before
     assert "Rows read 2 = screened 2 + rejected 0" in again.output
     assert (tmp_path / "run.report.html").read_text(encoding="utf-8").count('class="card"') == 1
+
+
+@pytest.mark.parametrize("threshold", ["1.5", "-0.1"])
+def test_threshold_outside_zero_to_one_is_refused(app: typer.Typer, tmp_path: Path,
+                                                  threshold: str) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("name\nHikvision\n", encoding="utf-8")
+    res = invoke(app, src, "--threshold", threshold, "-o", tmp_path / "run")
+    assert res.exit_code == 2 and "--threshold" in res.output, res.output
+    assert not (tmp_path / "run.results.csv").exists()
