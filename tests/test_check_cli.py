@@ -47,7 +47,7 @@ def invoke(*args: str) -> Any:
 def test_a_listed_name_is_a_hit_with_its_evidence(engine: RecordingEngine) -> None:
     res = invoke("Hikvision", "--country", "China", "--fail-on-hit")
     assert res.exit_code == 3, res.output
-    assert "1 hit(s)" in res.output
+    assert "1 hit at threshold" in res.output
     assert "us_bis_entity_list" in res.output and "84 FR 54004" in res.output
     assert "Why Hangzhou Hikvision" in res.output  # the explanation of the hit
     query = engine.queries[0]
@@ -135,3 +135,69 @@ def test_type_choices_build_their_schema(engine: RecordingEngine, type_: str,
     res = invoke("Ivan Petrov", "--type", type_)
     assert res.exit_code == 0, res.output
     assert engine.queries[0]["schema"] == schema
+
+
+def _hit(ident: str, score: float, *, threshold: float = 0.7, via: str | None = None,
+         listed_on: str | None = "2020-01-02", feats: Any = None) -> Any:
+    from redflags.matching.types import FeatureExplanation, MatchResult, ScreeningHit
+
+    entity = {"id": ident, "schema": "Company", "properties": {"name": [f"Listed {ident}"]},
+              "datasets": [f"list_{ident}"],
+              "provenance": {"list": f"list_{ident}", "listed_on": listed_on}}
+    feats = feats or [FeatureExplanation("name_align", 0.9, 0.5, "", "q", f"Listed {ident}")]
+    result = MatchResult(score, {f.name: f for f in feats}, "fake", "1", f"Listed {ident}", "q")
+    evidence = [{"kind": "same_party", "via": via}] if via else []
+    return ScreeningHit(entity, score, score >= threshold, result, evidence=evidence)
+
+
+class FixedEngine(FakeEngine):
+    """Returns what the engine would for a well-known name: ranked hits, the same party's
+    entries on other lists right after the hit that brought them, then weaker results."""
+
+    def __init__(self, hits: list[Any]) -> None:
+        super().__init__()
+        self.hits = hits
+
+    def screen(self, query: Any, **kw: Any) -> Any:
+        return self.hits
+
+
+@pytest.fixture
+def fixed(monkeypatch: pytest.MonkeyPatch) -> FixedEngine:
+    import redflags.screening.engine as engine_mod
+
+    eng = FixedEngine([
+        _hit("a", 0.95), _hit("a2", 0.95, via="a"), _hit("a3", 0.95, via="a"),
+        _hit("b", 0.9), _hit("b2", 0.9, via="b"), _hit("c", 0.8),
+        _hit("d", 0.5), _hit("e", 0.4),
+    ])
+    monkeypatch.setattr(engine_mod, "load_engine", lambda *a, **k: eng)
+    return eng
+
+
+def _rows(output: str) -> list[list[str]]:
+    """The table's body rows as their cells (the "#" column first)."""
+    return [[c.strip() for c in line.split("│")] for line in output.splitlines()
+            if line.count("│") >= 4]
+
+
+def test_the_header_counts_the_rows_shown_and_marks_those_below_the_threshold(
+        fixed: FixedEngine) -> None:
+    res = invoke("Acme", "--threshold", "0.7", "--limit", "10")
+    assert res.exit_code == 0, res.output
+    rows = _rows(res.output)
+    assert [r[0] for r in rows] == ["1", "↳", "↳", "2", "↳", "3", "", "4", "5"]
+    assert "8 results: 6 hits at threshold 0.7, 2 below it" in res.output
+    separator = rows[6][2]
+    assert separator == "below the threshold 0.7: not hits"
+    assert [r[1] for r in rows[7:]] == ["0.50", "0.40"]
+
+
+def test_limit_counts_the_ranked_entries_printed(fixed: FixedEngine) -> None:
+    res = invoke("Acme", "--threshold", "0.7", "--limit", "2")
+    assert res.exit_code == 0, res.output
+    rows = _rows(res.output)
+    # two ranked entries, each with the same party's entries on other lists
+    assert [r[0] for r in rows] == ["1", "↳", "↳", "2", "↳"]
+    assert "5 hits at threshold 0.7; 3 of them (↳) the same party on another list" in res.output
+    assert "Listed c" not in res.output and "below the threshold" not in res.output

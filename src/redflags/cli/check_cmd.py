@@ -65,7 +65,10 @@ def check(
     ] = None,
     list_: ListsOption = None,
     threshold: ThresholdOption = None,
-    limit: Annotated[int, typer.Option(min=1, help="Results shown.")] = 5,
+    limit: Annotated[
+        int, typer.Option(min=1, help="Ranked results shown (each followed by the same "
+                          "party's entries on other lists, marked ↳).")
+    ] = 5,
     algorithm: AlgorithmOption = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the results as JSON (the query and every "
@@ -106,7 +109,7 @@ def check(
         out = {"query": built.entity, "threshold": used, "results": records, "lists": lists}
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1, default=str) + "\n")
     else:
-        print_check(console, built.entity, records, threshold=used, lists=lists)
+        print_check(console, built.entity, records, threshold=used, lists=lists, limit=limit)
     if fail_on_hit and any(r["match"] for r in records):
         sys.exit(EXIT_HITS)
 

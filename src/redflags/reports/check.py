@@ -21,47 +21,69 @@ def print_check(
     *,
     threshold: float,
     lists: Sequence[Mapping[str, Any]],
+    limit: int | None = None,
     explain: int = 3,
 ) -> None:
     """``records`` are hits as ``reports.results.hit_record`` makes them (shown best
-    first); the first ``explain`` distinct matches get their feature table and list entry."""
+    first, at most ``limit`` ranked entries, each followed by the same party's entries on
+    other lists); the first ``explain`` distinct matches get their feature table and list
+    entry."""
     props = query.get("properties") or {}
     facts = [f"{k}={', '.join(v)}" for k, v in props.items() if k != "name" and v]
     console.print(
         f"[bold]{', '.join(props.get('name') or [])}[/] ({query.get('schema')})"
         + (f"  {'; '.join(facts)}" if facts else "")
     )
-    matches = [r for r in records if r["match"]]
+    groups = _groups(records)[:limit]
+    shown = [r for group in groups for r in group]
+    matches = [r for r in shown if r["match"]]
+    below = len(shown) - len(matches)
+    same_party = sum(len(group) - 1 for group in groups)
     if matches:
-        console.print(f"[bold red]{len(matches)} hit(s)[/] at threshold {threshold:g}")
+        # the count is of the rows printed: "5 hit(s)" above six rows read as a miscount
+        head = f"[bold red]{len(matches)} hit{'s' * (len(matches) > 1)}[/] at threshold " \
+            f"{threshold:g}"
+        if below:
+            head = f"{len(shown)} results: {head}, {below} below it (dimmed)"
+        if same_party:
+            head += f"; {same_party} of them (↳) the same party on another list"
+        console.print(head)
     else:
         console.print(f"[green]No hit[/] at threshold {threshold:g}"
-                      + (" (closest results below)" if records else ""))
-    records = sorted(records, key=lambda r: -r["score"])  # siblings come after their hit
-    if records:
+                      + (" (closest results below)" if shown else ""))
+    if shown:
         table = Table(show_edge=False)
         table.add_column("#", justify="right")
         table.add_column("score", justify="right")
         table.add_column("listed as (matched name)", ratio=3)
         table.add_column("list: program", ratio=3, overflow="fold")
         table.add_column("listed on", no_wrap=True)
-        for i, r in enumerate(records, 1):
-            listed = str(r.get("caption") or r.get("entity_id"))
-            matched = r.get("matched_name")
-            if matched and matched.casefold() != listed.casefold():
-                listed += f" ({matched})"
-            if r.get("derived"):
-                listed += " [through ownership]"
-            programs = ", ".join(r.get("programs") or [])
-            score = f"{r['score']:.2f}"
-            table.add_row(
-                str(i), f"[bold red]{score}[/]" if r["match"] else score, listed,
-                ", ".join(r.get("lists") or []) + (f": {programs}" if programs else ""),
-                str(r.get("listed_on") or ""),
-            )
+        separated = not matches  # with no hit at all the header already says so
+        for number, group in enumerate(groups, 1):
+            for r in group:
+                if not r["match"] and not separated:  # groups are by score: hits first
+                    separated = True
+                    table.add_section()
+                    table.add_row("", "", f"below the threshold {threshold:g}: not hits",
+                                  "", "", style="dim italic")
+                listed = str(r.get("caption") or r.get("entity_id"))
+                matched = r.get("matched_name")
+                if matched and matched.casefold() != listed.casefold():
+                    listed += f" ({matched})"
+                if r.get("derived"):
+                    listed += " [through ownership]"
+                programs = ", ".join(r.get("programs") or [])
+                score = f"{r['score']:.2f}"
+                table.add_row(
+                    str(number) if r is group[0] else "↳",
+                    f"[bold red]{score}[/]" if r["match"] else score, listed,
+                    ", ".join(r.get("lists") or []) + (f": {programs}" if programs else ""),
+                    str(r.get("listed_on") or ""),
+                    style=None if r["match"] else "dim",
+                )
         console.print(table)
     explained: set[str] = set()
-    for r in (r for r in records if r["match"]):
+    for r in matches:
         # siblings (one party on several lists) share their explanation: show it once
         key = str(r.get("matched_name") or r.get("caption")).casefold()
         if key in explained or len(explained) >= explain:
@@ -69,6 +91,26 @@ def print_check(
         explained.add(key)
         _print_why(console, r)
     _print_lists(console, lists)
+
+
+def _groups(records: Sequence[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
+    """Ranked entries, best first, each with the same party's entries on other lists (the
+    siblings the engine adds after the hit that brought them) in its group: ``--limit``
+    counts entries, and a sibling never lands apart from its hit."""
+    groups: list[list[Mapping[str, Any]]] = []
+    by_id: dict[str, list[Mapping[str, Any]]] = {}
+    for r in records:
+        via = next((ev.get("via") for ev in r.get("evidence") or []
+                    if isinstance(ev, Mapping) and ev.get("kind") == "same_party"), None)
+        group = by_id.get(str(via)) if via else None
+        if group is None and via and groups:
+            group = groups[-1]
+        if group is not None:
+            group.append(r)
+            continue
+        groups.append([r])
+        by_id[str(r.get("entity_id"))] = groups[-1]
+    return sorted(groups, key=lambda g: -float(g[0]["score"]))
 
 
 def _print_why(console: Console, r: Mapping[str, Any]) -> None:
