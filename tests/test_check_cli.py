@@ -138,10 +138,11 @@ def test_type_choices_build_their_schema(engine: RecordingEngine, type_: str,
 
 
 def _hit(ident: str, score: float, *, threshold: float = 0.7, via: str | None = None,
-         listed_on: str | None = "2020-01-02", feats: Any = None) -> Any:
+         listed_on: str | None = "2020-01-02", feats: Any = None, **props: list[str]) -> Any:
     from redflags.matching.types import FeatureExplanation, MatchResult, ScreeningHit
 
-    entity = {"id": ident, "schema": "Company", "properties": {"name": [f"Listed {ident}"]},
+    entity = {"id": ident, "schema": "Company",
+              "properties": {"name": [f"Listed {ident}"], **props},
               "datasets": [f"list_{ident}"],
               "provenance": {"list": f"list_{ident}", "listed_on": listed_on}}
     feats = feats or [FeatureExplanation("name_align", 0.9, 0.5, "", "q", f"Listed {ident}")]
@@ -201,3 +202,59 @@ def test_limit_counts_the_ranked_entries_printed(fixed: FixedEngine) -> None:
     assert [r[0] for r in rows] == ["1", "↳", "↳", "2", "↳"]
     assert "5 hits at threshold 0.7; 3 of them (↳) the same party on another list" in res.output
     assert "Listed c" not in res.output and "below the threshold" not in res.output
+
+
+def _why_table(output: str) -> list[list[str]]:
+    """The rows of the first "Why" table, as cells."""
+    start = output.index("Why ")
+    lines = output[start:].splitlines()[1:]
+    head = [c.strip() for c in lines[0].split("┃")]
+    rows = [head]
+    for line in lines[2:]:
+        if "│" not in line:
+            break
+        rows.append([c.strip() for c in line.split("│")])
+    return rows
+
+
+def test_the_why_table_shows_what_the_property_and_script_features_compared(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import redflags.screening.engine as engine_mod
+    from redflags.matching.types import FeatureExplanation as F
+
+    feats = [F("name_align", 0.9, 0.5, "", "q", "Listed a"),
+             F("cjk", 1.0, -0.11, "", "q", "Listed a"),  # a Han alias, the pair Latin
+             F("cjk_phonetic", 0.0, 0.0, "", "q", "Listed a"),  # did not fire: not shown
+             F("country_conflict", 1.0, -0.95)]  # the scorer gives properties no pair
+    eng = FixedEngine([_hit("a", 0.9, feats=feats, country=["cn"], alias=["华为", "Hua"])])
+    monkeypatch.setattr(engine_mod, "load_engine", lambda *a, **k: eng)
+    res = invoke("Acme", "--country", "DE")
+    assert res.exit_code == 0, res.output
+    rows = _why_table(res.output)
+    assert rows[0] == ["feature", "value", "contribution", "compared"]
+    assert rows[1:] == [["name_align", "0.90", "+0.50", ""],
+                        ["cjk", "1.00", "-0.11", "listed: 华为"],
+                        ["country_conflict", "1.00", "-0.95", "de ~ cn"]]
+
+
+def test_a_compared_column_with_nothing_to_show_is_left_out(fixed: FixedEngine) -> None:
+    res = invoke("Acme")
+    assert res.exit_code == 0, res.output
+    assert _why_table(res.output)[0] == ["feature", "value", "contribution"]
+
+
+@pytest.mark.parametrize(("feature", "expected"), [
+    ("date_conflict", "1970-03-04 ~ 1971-03-04"),  # birth dates; not the founding date
+    ("identifier_match", "HRB 1 ~ HRB 1, 123"),
+    ("xs_cyrillic_phonetic", "query: Иван Петров"),
+    ("name_weakest", ""),  # the pair of names, which the table's title shows
+])
+def test_compared_reads_the_properties_a_feature_compares(feature: str, expected: str) -> None:
+    from redflags.reports.explain import compared
+
+    query = {"name": ["Иван Петров"], "birthDate": ["1970-03-04"],
+             "registrationNumber": ["HRB 1"]}
+    listed = {"name": ["Ivan Petrov"], "birthDate": ["1971-03-04"],
+              "incorporationDate": ["2001-01-01"], "registrationNumber": ["HRB 1"],
+              "taxNumber": ["123"]}
+    assert compared(feature, query, listed) == expected

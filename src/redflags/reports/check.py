@@ -9,6 +9,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from redflags.reports.explain import compared
+
 # Features whose contribution is below this are left out of the "why" table (they are in
 # --json): a dozen near-zero rows hide the two that decided.
 SHOWN_CONTRIBUTION = 0.01
@@ -89,7 +91,7 @@ def print_check(
         if key in explained or len(explained) >= explain:
             continue
         explained.add(key)
-        _print_why(console, r)
+        _print_why(console, query, r)
     _print_lists(console, lists)
 
 
@@ -113,24 +115,30 @@ def _groups(records: Sequence[Mapping[str, Any]]) -> list[list[Mapping[str, Any]
     return sorted(groups, key=lambda g: -float(g[0]["score"]))
 
 
-def _print_why(console: Console, r: Mapping[str, Any]) -> None:
+def _print_why(console: Console, query: Mapping[str, Any], r: Mapping[str, Any]) -> None:
     console.print()
     console.print(f"[bold]Why {r.get('caption')}[/] scored {r['score']:.2f} "
                   f"({r.get('algorithm')} {r.get('algorithm_version')}): "
                   f"{r.get('query_name')!r} ~ {r.get('matched_name')!r}")
     names = (r.get("query_name"), r.get("matched_name"))
-    table = Table(show_edge=False)
-    for col in ("feature", "value", "contribution", "compared"):
-        table.add_column(col, justify="right" if col in ("value", "contribution") else "left")
+    rows = []
     for e in r.get("explanation") or []:
-        if abs(e["contribution"]) < SHOWN_CONTRIBUTION:
+        if abs(e["contribution"]) < SHOWN_CONTRIBUTION:  # also every 0-valued feature
             continue
         pair = (e.get("query_value"), e.get("candidate_value"))
-        # the name features all compare the pair named above: only the others say what
-        compared = "" if pair == names else " | ".join(str(x) for x in pair if x)
-        compared = compared or str(e.get("detail") or "")
-        table.add_row(e["name"], f"{e['value']:.2f}", f"{e['contribution']:+.2f}",
-                      compared[:80])
+        # the name features all compare the pair named above: the others compare
+        # properties (countries, dates...), which the scorer leaves out of the explanation
+        note = "" if pair == names else " ~ ".join(str(x) for x in pair if x)
+        note = note or str(e.get("detail") or "") or compared(
+            e["name"], query.get("properties") or {}, r.get("properties") or {})
+        rows.append((e["name"], f"{e['value']:.2f}", f"{e['contribution']:+.2f}", note[:80]))
+    table = Table(show_edge=False)
+    for col in ("feature", "value", "contribution"):
+        table.add_column(col, justify="left" if col == "feature" else "right")
+    if any(row[3] for row in rows):  # a column that is always empty only puzzles
+        table.add_column("compared")
+    for row in rows:
+        table.add_row(*(row if len(table.columns) == 4 else row[:3]))
     console.print(table)
     entry = [("record", r.get("record_id")), ("list version", r.get("list_version")),
              ("source", r.get("source_url")),

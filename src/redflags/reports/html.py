@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from redflags.reports.context import RunContext
+from redflags.reports.explain import compared as explained
 from redflags.reports.results import read_results, read_results_by_score
 from redflags.screening.checkpoint import Checkpoint
 
@@ -227,10 +228,14 @@ def _card(
     scale = max((abs(float(f.get("contribution") or 0.0)) for f in feats), default=0.0) or 1.0
     for feat in feats:
         contrib = float(feat.get("contribution") or 0.0)
+        if contrib == 0 and not feat.get("value") and feat["name"] != "name_align":
+            continue  # a feature that did not fire says nothing (name_align: names differ)
         width = 100.0 * abs(contrib) / scale
         neg = " neg" if contrib < 0 else ""
         compared = " ≈ ".join(_e(v) for v in (feat.get("query_value"),
                                               feat.get("candidate_value")) if v)
+        # features on properties (countries, dates...) carry no pair: show what they read
+        compared = compared or _e(explained(feat["name"], qprops, hit.get("properties") or {}))
         detail = _e(feat.get("detail"))
         fh.write(f"<tr><td>{_e(feat['name'])}</td><td>{float(feat['value']):.2f}</td>"
                  f'<td><div class="bar{neg}" title="{contrib:+.3f}"><span style="width:'
