@@ -258,3 +258,19 @@ def test_compared_reads_the_properties_a_feature_compares(feature: str, expected
               "incorporationDate": ["2001-01-01"], "registrationNumber": ["HRB 1"],
               "taxNumber": ["123"]}
     assert compared(feature, query, listed) == expected
+
+
+def test_a_list_without_listing_dates_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import redflags.screening.engine as engine_mod
+
+    eng = FixedEngine([_hit("sdn", 0.9, listed_on=None), _hit("un", 0.8)])
+    monkeypatch.setattr(engine_mod, "load_engine", lambda *a, **k: eng)
+    res = invoke("Acme")
+    assert res.exit_code == 0, res.output
+    assert [r[-1] for r in _rows(res.output)] == ["—", "2020-01-02"]  # never a made-up date
+    assert "— listed on: not given by the list" in res.output
+
+
+def test_no_note_on_listing_dates_when_every_row_has_one(fixed: FixedEngine) -> None:
+    res = invoke("Acme")
+    assert "not given by the list" not in res.output

@@ -14,6 +14,9 @@ from redflags.reports.explain import compared
 # Features whose contribution is below this are left out of the "why" table (they are in
 # --json): a dozen near-zero rows hide the two that decided.
 SHOWN_CONTRIBUTION = 0.01
+# Where a list gives no listing date (the BIS Entity List, OFAC's SDN list): never a guess.
+NO_DATE = "—"
+NOT_GIVEN = "not given by the list"
 
 
 def print_check(
@@ -80,10 +83,13 @@ def print_check(
                     str(number) if r is group[0] else "↳",
                     f"[bold red]{score}[/]" if r["match"] else score, listed,
                     ", ".join(r.get("lists") or []) + (f": {programs}" if programs else ""),
-                    str(r.get("listed_on") or ""),
+                    str(r.get("listed_on") or NO_DATE),
                     style=None if r["match"] else "dim",
                 )
         console.print(table)
+        if any(not r.get("listed_on") for r in shown):
+            # BIS and OFAC SDN entries carry no listing date: an empty cell read as a bug
+            console.print(f"{NO_DATE} listed on: {NOT_GIVEN}", style="dim")
     explained: set[str] = set()
     for r in matches:
         # siblings (one party on several lists) share their explanation: show it once

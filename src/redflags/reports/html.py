@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from redflags.reports.check import NOT_GIVEN
 from redflags.reports.context import RunContext
 from redflags.reports.explain import compared as explained
 from redflags.reports.results import read_results, read_results_by_score
@@ -254,7 +255,7 @@ def _card(
     _tr(fh, "List version", hit.get("list_version"))
     _tr(fh, "List record", hit.get("record_id"))
     _tr(fh, "Programs", ", ".join(hit.get("programs") or []))
-    _tr(fh, "Listed on", hit.get("listed_on"))
+    _tr(fh, "Listed on", hit.get("listed_on") or NOT_GIVEN)  # BIS, OFAC SDN: no date
     if hit.get("source_url"):
         fh.write(f"<tr><th>Source</th><td>{_link(hit['source_url'])}</td></tr>")
     for cite in hit.get("citations") or []:
