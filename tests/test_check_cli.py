@@ -47,7 +47,7 @@ def invoke(*args: str) -> Any:
 def test_a_listed_name_is_a_hit_with_its_evidence(engine: RecordingEngine) -> None:
     res = invoke("Hikvision", "--country", "China", "--fail-on-hit")
     assert res.exit_code == 3, res.output
-    assert "1 hit(s)" in res.output
+    assert "1 hit at threshold" in res.output
     assert "us_bis_entity_list" in res.output and "84 FR 54004" in res.output
     assert "Why Hangzhou Hikvision" in res.output  # the explanation of the hit
     query = engine.queries[0]
@@ -112,3 +112,165 @@ def test_hikvision_is_flagged_on_the_four_lists_of_the_bundled_data(
     assert {"us_bis_entity_list", "us_ofac_nscmic", "us_fcc_covered", "us_dod_1260h"} <= lists
     cited = [c for r in out["results"] if r["match"] for c in r["citations"]]
     assert any("84 FR 54004" in c for c in cited)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--threshold", "5"), "--threshold"),
+    (("--threshold", "-1"), "--threshold"),
+    (("--type", "ship"), "--type"),
+])
+def test_out_of_range_or_unknown_options_are_refused(engine: RecordingEngine,
+                                                     args: tuple[str, ...], message: str) -> None:
+    res = invoke("Hikvision", *args)
+    assert res.exit_code == 2, res.output
+    assert message in res.output and "Invalid value" in res.output
+    assert not engine.queries
+
+
+@pytest.mark.parametrize(("type_", "schema"), [
+    ("person", "Person"), ("Company", "Company"), ("organization", "Organization"),
+])
+def test_type_choices_build_their_schema(engine: RecordingEngine, type_: str,
+                                         schema: str) -> None:
+    res = invoke("Ivan Petrov", "--type", type_)
+    assert res.exit_code == 0, res.output
+    assert engine.queries[0]["schema"] == schema
+
+
+def _hit(ident: str, score: float, *, threshold: float = 0.7, via: str | None = None,
+         listed_on: str | None = "2020-01-02", feats: Any = None, **props: list[str]) -> Any:
+    from redflags.matching.types import FeatureExplanation, MatchResult, ScreeningHit
+
+    entity = {"id": ident, "schema": "Company",
+              "properties": {"name": [f"Listed {ident}"], **props},
+              "datasets": [f"list_{ident}"],
+              "provenance": {"list": f"list_{ident}", "listed_on": listed_on}}
+    feats = feats or [FeatureExplanation("name_align", 0.9, 0.5, "", "q", f"Listed {ident}")]
+    result = MatchResult(score, {f.name: f for f in feats}, "fake", "1", f"Listed {ident}", "q")
+    evidence = [{"kind": "same_party", "via": via}] if via else []
+    return ScreeningHit(entity, score, score >= threshold, result, evidence=evidence)
+
+
+class FixedEngine(FakeEngine):
+    """Returns what the engine would for a well-known name: ranked hits, the same party's
+    entries on other lists right after the hit that brought them, then weaker results."""
+
+    def __init__(self, hits: list[Any]) -> None:
+        super().__init__()
+        self.hits = hits
+
+    def screen(self, query: Any, **kw: Any) -> Any:
+        return self.hits
+
+
+@pytest.fixture
+def fixed(monkeypatch: pytest.MonkeyPatch) -> FixedEngine:
+    import redflags.screening.engine as engine_mod
+
+    eng = FixedEngine([
+        _hit("a", 0.95), _hit("a2", 0.95, via="a"), _hit("a3", 0.95, via="a"),
+        _hit("b", 0.9), _hit("b2", 0.9, via="b"), _hit("c", 0.8),
+        _hit("d", 0.5), _hit("e", 0.4),
+    ])
+    monkeypatch.setattr(engine_mod, "load_engine", lambda *a, **k: eng)
+    return eng
+
+
+def _rows(output: str) -> list[list[str]]:
+    """The table's body rows as their cells (the "#" column first)."""
+    return [[c.strip() for c in line.split("│")] for line in output.splitlines()
+            if line.count("│") >= 4]
+
+
+def test_the_header_counts_the_rows_shown_and_marks_those_below_the_threshold(
+        fixed: FixedEngine) -> None:
+    res = invoke("Acme", "--threshold", "0.7", "--limit", "10")
+    assert res.exit_code == 0, res.output
+    rows = _rows(res.output)
+    assert [r[0] for r in rows] == ["1", "↳", "↳", "2", "↳", "3", "", "4", "5"]
+    assert "8 results: 6 hits at threshold 0.7, 2 below it" in res.output
+    separator = rows[6][2]
+    assert separator == "below the threshold 0.7: not hits"
+    assert [r[1] for r in rows[7:]] == ["0.50", "0.40"]
+
+
+def test_limit_counts_the_ranked_entries_printed(fixed: FixedEngine) -> None:
+    res = invoke("Acme", "--threshold", "0.7", "--limit", "2")
+    assert res.exit_code == 0, res.output
+    rows = _rows(res.output)
+    # two ranked entries, each with the same party's entries on other lists
+    assert [r[0] for r in rows] == ["1", "↳", "↳", "2", "↳"]
+    assert "5 hits at threshold 0.7; 3 of them (↳) the same party on another list" in res.output
+    assert "Listed c" not in res.output and "below the threshold" not in res.output
+
+
+def _why_table(output: str) -> list[list[str]]:
+    """The rows of the first "Why" table, as cells."""
+    start = output.index("Why ")
+    lines = output[start:].splitlines()[1:]
+    head = [c.strip() for c in lines[0].split("┃")]
+    rows = [head]
+    for line in lines[2:]:
+        if "│" not in line:
+            break
+        rows.append([c.strip() for c in line.split("│")])
+    return rows
+
+
+def test_the_why_table_shows_what_the_property_and_script_features_compared(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import redflags.screening.engine as engine_mod
+    from redflags.matching.types import FeatureExplanation as F
+
+    feats = [F("name_align", 0.9, 0.5, "", "q", "Listed a"),
+             F("cjk", 1.0, -0.11, "", "q", "Listed a"),  # a Han alias, the pair Latin
+             F("cjk_phonetic", 0.0, 0.0, "", "q", "Listed a"),  # did not fire: not shown
+             F("country_conflict", 1.0, -0.95)]  # the scorer gives properties no pair
+    eng = FixedEngine([_hit("a", 0.9, feats=feats, country=["cn"], alias=["华为", "Hua"])])
+    monkeypatch.setattr(engine_mod, "load_engine", lambda *a, **k: eng)
+    res = invoke("Acme", "--country", "DE")
+    assert res.exit_code == 0, res.output
+    rows = _why_table(res.output)
+    assert rows[0] == ["feature", "value", "contribution", "compared"]
+    assert rows[1:] == [["name_align", "0.90", "+0.50", ""],
+                        ["cjk", "1.00", "-0.11", "listed: 华为"],
+                        ["country_conflict", "1.00", "-0.95", "de ~ cn"]]
+
+
+def test_a_compared_column_with_nothing_to_show_is_left_out(fixed: FixedEngine) -> None:
+    res = invoke("Acme")
+    assert res.exit_code == 0, res.output
+    assert _why_table(res.output)[0] == ["feature", "value", "contribution"]
+
+
+@pytest.mark.parametrize(("feature", "expected"), [
+    ("date_conflict", "1970-03-04 ~ 1971-03-04"),  # birth dates; not the founding date
+    ("identifier_match", "HRB 1 ~ HRB 1, 123"),
+    ("xs_cyrillic_phonetic", "query: Иван Петров"),
+    ("name_weakest", ""),  # the pair of names, which the table's title shows
+])
+def test_compared_reads_the_properties_a_feature_compares(feature: str, expected: str) -> None:
+    from redflags.reports.explain import compared
+
+    query = {"name": ["Иван Петров"], "birthDate": ["1970-03-04"],
+             "registrationNumber": ["HRB 1"]}
+    listed = {"name": ["Ivan Petrov"], "birthDate": ["1971-03-04"],
+              "incorporationDate": ["2001-01-01"], "registrationNumber": ["HRB 1"],
+              "taxNumber": ["123"]}
+    assert compared(feature, query, listed) == expected
+
+
+def test_a_list_without_listing_dates_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import redflags.screening.engine as engine_mod
+
+    eng = FixedEngine([_hit("sdn", 0.9, listed_on=None), _hit("un", 0.8)])
+    monkeypatch.setattr(engine_mod, "load_engine", lambda *a, **k: eng)
+    res = invoke("Acme")
+    assert res.exit_code == 0, res.output
+    assert [r[-1] for r in _rows(res.output)] == ["—", "2020-01-02"]  # never a made-up date
+    assert "— listed on: not given by the list" in res.output
+
+
+def test_no_note_on_listing_dates_when_every_row_has_one(fixed: FixedEngine) -> None:
+    res = invoke("Acme")
+    assert "not given by the list" not in res.output

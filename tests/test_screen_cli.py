@@ -71,6 +71,23 @@ def test_errors_exit_two(app: typer.Typer, tmp_path: Path) -> None:
     assert res.exit_code == 2 and "pdf" in res.output
 
 
+@pytest.mark.parametrize(("content", "message"), [
+    (None, "is a directory"),
+    (b"\x7fELF\x02\x01\x01\x00" + bytes(64) + b"name,x\n", "not a text table"),
+])
+def test_a_path_that_is_no_table_exits_two(app: typer.Typer, tmp_path: Path,
+                                           content: bytes | None, message: str) -> None:
+    src = tmp_path / "in"
+    if content is None:
+        src.mkdir()
+    else:
+        src.write_bytes(content)
+    res = invoke(app, src, "--workers", 1)
+    assert res.exit_code == 2, res.output
+    text = " ".join(res.output.split())  # the error console wraps long lines
+    assert f"{src}: {message}" in text and "Traceback" not in text
+
+
 def test_resume_of_a_finished_run_screens_nothing_again(app: typer.Typer, tmp_path: Path) -> None:
     from tests import screen_fakes
 
@@ -83,3 +100,13 @@ def test_resume_of_a_finished_run_screens_nothing_again(app: typer.Typer, tmp_pa
     assert again.exit_code == 0 and len(screen_fakes.CALLS) == before
     assert "Rows read 2 = screened 2 + rejected 0" in again.output
     assert (tmp_path / "run.report.html").read_text(encoding="utf-8").count('class="card"') == 1
+
+
+@pytest.mark.parametrize("threshold", ["1.5", "-0.1"])
+def test_threshold_outside_zero_to_one_is_refused(app: typer.Typer, tmp_path: Path,
+                                                  threshold: str) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("name\nHikvision\n", encoding="utf-8")
+    res = invoke(app, src, "--threshold", threshold, "-o", tmp_path / "run")
+    assert res.exit_code == 2 and "--threshold" in res.output, res.output
+    assert not (tmp_path / "run.results.csv").exists()

@@ -149,3 +149,54 @@ def test_csv_values_round_trip(tmp_path: Path, rows: list[tuple[str, str]]) -> N
         for a, b in got
     ]
     assert got_norm == norm
+
+
+def test_a_directory_is_refused_by_name(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="is a directory") as exc:
+        open_input(tmp_path)
+    assert str(tmp_path) in str(exc.value)
+
+
+def test_a_workbook_named_csv_is_read_as_a_workbook(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Company", "Country"])
+    ws.append(["Hikvision", "China"])
+    path = tmp_path / "suppliers.csv"  # openpyxl itself refuses a workbook by this name
+    wb.save(path)
+    source = open_input(path)
+    assert source.format == "xlsx" and source.headers == ["Company", "Country"]
+    assert [r.values for r in source.rows()] == [{"Company": "Hikvision", "Country": "China"}]
+
+
+# The start of an ELF executable: what `redflags screen ./some-binary` reads.
+ELF_HEAD = b"\x7fELF\x02\x01\x01\x00" + bytes(8) + b"\x03\x00>\x00\x01\x00\x00\x00" + bytes(40)
+
+
+@pytest.mark.parametrize("fmt", [None, "csv"])
+def test_binary_data_is_not_a_text_table(tmp_path: Path, fmt: str | None) -> None:
+    path = tmp_path / "suppliers.csv"
+    path.write_bytes(ELF_HEAD + b"name,country\n" + bytes(range(256)) * 4)
+    with pytest.raises(SourceError, match="not a text table") as exc:
+        open_input(path, fmt)  # detected, or forced with --input-format csv
+    assert str(path) in str(exc.value)
+
+
+def test_binary_without_nul_bytes_is_not_a_text_table(tmp_path: Path) -> None:
+    path = tmp_path / "noise.csv"
+    path.write_bytes(bytes(b for b in range(1, 256) if b not in b",;|\t\n\r") * 40)
+    with pytest.raises(SourceError, match="not a text table"):
+        open_input(path)
+
+
+def test_utf16_text_with_bom_reads_the_same_rows(tmp_path: Path) -> None:
+    """Excel's "Unicode text" export: UTF-16 with a BOM, tab separated (NUL bytes that are
+    not binary data)."""
+    text = "name\tcountry\nMüller GmbH\tDE\n杭州海康威视\tCN\n"
+    utf8, utf16 = tmp_path / "a.txt", tmp_path / "b.txt"
+    utf8.write_text(text, encoding="utf-8")
+    utf16.write_text(text, encoding="utf-16")
+    assert open_input(utf16).format == "tsv"
+    assert [r.values for r in open_input(utf16).rows()] == [
+        r.values for r in open_input(utf8).rows()
+    ]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -128,3 +130,39 @@ def test_rows_by_best_score_first(tmp_path: Path) -> None:
     ]
     path.write_text("".join(_json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     assert [r["line"] for r in read_results_by_score(path)] == [4, 2, 5]
+
+
+def render_one(tmp_path: Path, hit: dict[str, Any], query: dict[str, list[str]]) -> str:
+    """The report of a single input row with a single hit, as text."""
+    from redflags.screening.checkpoint import Checkpoint
+
+    hit = {"entity_id": "x", "caption": "Acme Ltd", "score": 0.8, "lists": ["l"], **hit}
+    row = {"line": 2, "row_id": "r", "name": "Acme",
+           "query": {"schema": "Company", "properties": query}, "hits": [hit]}
+    results = tmp_path / "r.jsonl"
+    results.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    out = tmp_path / "r.html"
+    write_report(results, out, CTX, Checkpoint("in.csv", "f", {}))
+    return out.read_text(encoding="utf-8")
+
+
+def test_card_shows_what_property_features_compared_and_skips_features_that_did_not_fire(
+        tmp_path: Path) -> None:
+    feats = [
+        {"name": "name_align", "value": 0.0, "contribution": 0.0, "query_value": "Acme",
+         "candidate_value": "Acme Ltd"},
+        {"name": "cjk_phonetic", "value": 0.0, "contribution": 0.0},
+        {"name": "country_conflict", "value": 1.0, "contribution": -0.95},
+    ]
+    text = render_one(tmp_path, {"explanation": feats, "listed_on": "2020-01-02",
+                                 "properties": {"name": ["Acme Ltd"], "country": ["cn"]}},
+                      {"name": ["Acme"], "country": ["de"]})
+    assert "<td>cjk_phonetic</td>" not in text
+    assert "<td>name_align</td>" in text  # kept at 0: the names did not align
+    conflict = text[text.index("<td>country_conflict</td>"):].split("</tr>")[0]
+    assert "de ~ cn" in conflict
+
+
+def test_card_says_when_the_list_gives_no_listing_date(tmp_path: Path) -> None:
+    text = render_one(tmp_path, {"listed_on": None}, {"name": ["Acme"]})
+    assert "<tr><th>Listed on</th><td>not given by the list</td></tr>" in text

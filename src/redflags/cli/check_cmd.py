@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -25,13 +26,23 @@ from redflags.screening.columns import ColumnMap, Reject, build_query
 EXIT_HITS = 3
 
 
+class QueryType(StrEnum):
+    """The types a query can be built as (``columns.schema_for``): a choice, because any
+    other word ("ship") would silently screen as any legal entity."""
+
+    person = "person"
+    company = "company"
+    organization = "organization"
+
+
 @friendly_errors
 def check(
     name: Annotated[str, typer.Argument(help="The name to screen, in any script.")],
     type_: Annotated[
-        str | None,
-        typer.Option("--type", help="person, company, organization, vessel... "
-                     "(default: guessed from the other options, else any legal entity)."),
+        QueryType | None,
+        typer.Option("--type", case_sensitive=False,
+                     help="What NAME is (default: guessed from the other options, else any "
+                     "legal entity)."),
     ] = None,
     country: Annotated[
         str | None, typer.Option(help="Country name or code (several: comma-separated).")
@@ -54,7 +65,10 @@ def check(
     ] = None,
     list_: ListsOption = None,
     threshold: ThresholdOption = None,
-    limit: Annotated[int, typer.Option(min=1, help="Results shown.")] = 5,
+    limit: Annotated[
+        int, typer.Option(min=1, help="Ranked results shown (each followed by the same "
+                          "party's entries on other lists, marked ↳).")
+    ] = 5,
     algorithm: AlgorithmOption = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the results as JSON (the query and every "
@@ -74,9 +88,10 @@ def check(
     from redflags.screening.engine import load_engine
     from redflags.screening.job import engine_target
 
-    row = {"name": name, "type": type_, "country": country, "birth_date": birth_date,
-           "incorporation_date": incorporated, "lei": lei, "registration_number": registration,
-           "isin": isin, "tax_id": tax_id, "address": address, "alias": alias}
+    row = {"name": name, "type": type_.value if type_ else None, "country": country,
+           "birth_date": birth_date, "incorporation_date": incorporated, "lei": lei,
+           "registration_number": registration, "isin": isin, "tax_id": tax_id,
+           "address": address, "alias": alias}
     given = {role: value for role, value in row.items() if value is not None}
     # the same query a file row with these columns would make: one set of rules for both
     built = build_query(given, ColumnMap({role: role for role in given}), 1)
@@ -94,7 +109,7 @@ def check(
         out = {"query": built.entity, "threshold": used, "results": records, "lists": lists}
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1, default=str) + "\n")
     else:
-        print_check(console, built.entity, records, threshold=used, lists=lists)
+        print_check(console, built.entity, records, threshold=used, lists=lists, limit=limit)
     if fail_on_hit and any(r["match"] for r in records):
         sys.exit(EXIT_HITS)
 

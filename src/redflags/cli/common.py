@@ -32,7 +32,8 @@ ListsOption = Annotated[
     typer.Option("--list", help="Screen against this list only (repeatable; default all)."),
 ]
 ThresholdOption = Annotated[
-    float | None, typer.Option(help="Score (0..1) from which a result is a hit.")
+    float | None,
+    typer.Option(min=0.0, max=1.0, help="Score (0..1) from which a result is a hit."),
 ]
 AlgorithmOption = Annotated[
     str | None, typer.Option(help="Matching algorithm (default: the current one).")

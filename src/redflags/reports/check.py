@@ -9,9 +9,14 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from redflags.reports.explain import compared
+
 # Features whose contribution is below this are left out of the "why" table (they are in
 # --json): a dozen near-zero rows hide the two that decided.
 SHOWN_CONTRIBUTION = 0.01
+# Where a list gives no listing date (the BIS Entity List, OFAC's SDN list): never a guess.
+NO_DATE = "—"
+NOT_GIVEN = "not given by the list"
 
 
 def print_check(
@@ -21,74 +26,125 @@ def print_check(
     *,
     threshold: float,
     lists: Sequence[Mapping[str, Any]],
+    limit: int | None = None,
     explain: int = 3,
 ) -> None:
     """``records`` are hits as ``reports.results.hit_record`` makes them (shown best
-    first); the first ``explain`` distinct matches get their feature table and list entry."""
+    first, at most ``limit`` ranked entries, each followed by the same party's entries on
+    other lists); the first ``explain`` distinct matches get their feature table and list
+    entry."""
     props = query.get("properties") or {}
     facts = [f"{k}={', '.join(v)}" for k, v in props.items() if k != "name" and v]
     console.print(
         f"[bold]{', '.join(props.get('name') or [])}[/] ({query.get('schema')})"
         + (f"  {'; '.join(facts)}" if facts else "")
     )
-    matches = [r for r in records if r["match"]]
+    groups = _groups(records)[:limit]
+    shown = [r for group in groups for r in group]
+    matches = [r for r in shown if r["match"]]
+    below = len(shown) - len(matches)
+    same_party = sum(len(group) - 1 for group in groups)
     if matches:
-        console.print(f"[bold red]{len(matches)} hit(s)[/] at threshold {threshold:g}")
+        # the count is of the rows printed: "5 hit(s)" above six rows read as a miscount
+        head = f"[bold red]{len(matches)} hit{'s' * (len(matches) > 1)}[/] at threshold " \
+            f"{threshold:g}"
+        if below:
+            head = f"{len(shown)} results: {head}, {below} below it (dimmed)"
+        if same_party:
+            head += f"; {same_party} of them (↳) the same party on another list"
+        console.print(head)
     else:
         console.print(f"[green]No hit[/] at threshold {threshold:g}"
-                      + (" (closest results below)" if records else ""))
-    records = sorted(records, key=lambda r: -r["score"])  # siblings come after their hit
-    if records:
+                      + (" (closest results below)" if shown else ""))
+    if shown:
         table = Table(show_edge=False)
         table.add_column("#", justify="right")
         table.add_column("score", justify="right")
         table.add_column("listed as (matched name)", ratio=3)
         table.add_column("list: program", ratio=3, overflow="fold")
         table.add_column("listed on", no_wrap=True)
-        for i, r in enumerate(records, 1):
-            listed = str(r.get("caption") or r.get("entity_id"))
-            matched = r.get("matched_name")
-            if matched and matched.casefold() != listed.casefold():
-                listed += f" ({matched})"
-            if r.get("derived"):
-                listed += " [through ownership]"
-            programs = ", ".join(r.get("programs") or [])
-            score = f"{r['score']:.2f}"
-            table.add_row(
-                str(i), f"[bold red]{score}[/]" if r["match"] else score, listed,
-                ", ".join(r.get("lists") or []) + (f": {programs}" if programs else ""),
-                str(r.get("listed_on") or ""),
-            )
+        separated = not matches  # with no hit at all the header already says so
+        for number, group in enumerate(groups, 1):
+            for r in group:
+                if not r["match"] and not separated:  # groups are by score: hits first
+                    separated = True
+                    table.add_section()
+                    table.add_row("", "", f"below the threshold {threshold:g}: not hits",
+                                  "", "", style="dim italic")
+                listed = str(r.get("caption") or r.get("entity_id"))
+                matched = r.get("matched_name")
+                if matched and matched.casefold() != listed.casefold():
+                    listed += f" ({matched})"
+                if r.get("derived"):
+                    listed += " [through ownership]"
+                programs = ", ".join(r.get("programs") or [])
+                score = f"{r['score']:.2f}"
+                table.add_row(
+                    str(number) if r is group[0] else "↳",
+                    f"[bold red]{score}[/]" if r["match"] else score, listed,
+                    ", ".join(r.get("lists") or []) + (f": {programs}" if programs else ""),
+                    str(r.get("listed_on") or NO_DATE),
+                    style=None if r["match"] else "dim",
+                )
         console.print(table)
+        if any(not r.get("listed_on") for r in shown):
+            # BIS and OFAC SDN entries carry no listing date: an empty cell read as a bug
+            console.print(f"{NO_DATE} listed on: {NOT_GIVEN}", style="dim")
     explained: set[str] = set()
-    for r in (r for r in records if r["match"]):
+    for r in matches:
         # siblings (one party on several lists) share their explanation: show it once
         key = str(r.get("matched_name") or r.get("caption")).casefold()
         if key in explained or len(explained) >= explain:
             continue
         explained.add(key)
-        _print_why(console, r)
+        _print_why(console, query, r)
     _print_lists(console, lists)
 
 
-def _print_why(console: Console, r: Mapping[str, Any]) -> None:
+def _groups(records: Sequence[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
+    """Ranked entries, best first, each with the same party's entries on other lists (the
+    siblings the engine adds after the hit that brought them) in its group: ``--limit``
+    counts entries, and a sibling never lands apart from its hit."""
+    groups: list[list[Mapping[str, Any]]] = []
+    by_id: dict[str, list[Mapping[str, Any]]] = {}
+    for r in records:
+        via = next((ev.get("via") for ev in r.get("evidence") or []
+                    if isinstance(ev, Mapping) and ev.get("kind") == "same_party"), None)
+        group = by_id.get(str(via)) if via else None
+        if group is None and via and groups:
+            group = groups[-1]
+        if group is not None:
+            group.append(r)
+            continue
+        groups.append([r])
+        by_id[str(r.get("entity_id"))] = groups[-1]
+    return sorted(groups, key=lambda g: -float(g[0]["score"]))
+
+
+def _print_why(console: Console, query: Mapping[str, Any], r: Mapping[str, Any]) -> None:
     console.print()
     console.print(f"[bold]Why {r.get('caption')}[/] scored {r['score']:.2f} "
                   f"({r.get('algorithm')} {r.get('algorithm_version')}): "
                   f"{r.get('query_name')!r} ~ {r.get('matched_name')!r}")
     names = (r.get("query_name"), r.get("matched_name"))
-    table = Table(show_edge=False)
-    for col in ("feature", "value", "contribution", "compared"):
-        table.add_column(col, justify="right" if col in ("value", "contribution") else "left")
+    rows = []
     for e in r.get("explanation") or []:
-        if abs(e["contribution"]) < SHOWN_CONTRIBUTION:
+        if abs(e["contribution"]) < SHOWN_CONTRIBUTION:  # also every 0-valued feature
             continue
         pair = (e.get("query_value"), e.get("candidate_value"))
-        # the name features all compare the pair named above: only the others say what
-        compared = "" if pair == names else " | ".join(str(x) for x in pair if x)
-        compared = compared or str(e.get("detail") or "")
-        table.add_row(e["name"], f"{e['value']:.2f}", f"{e['contribution']:+.2f}",
-                      compared[:80])
+        # the name features all compare the pair named above: the others compare
+        # properties (countries, dates...), which the scorer leaves out of the explanation
+        note = "" if pair == names else " ~ ".join(str(x) for x in pair if x)
+        note = note or str(e.get("detail") or "") or compared(
+            e["name"], query.get("properties") or {}, r.get("properties") or {})
+        rows.append((e["name"], f"{e['value']:.2f}", f"{e['contribution']:+.2f}", note[:80]))
+    table = Table(show_edge=False)
+    for col in ("feature", "value", "contribution"):
+        table.add_column(col, justify="left" if col == "feature" else "right")
+    if any(row[3] for row in rows):  # a column that is always empty only puzzles
+        table.add_column("compared")
+    for row in rows:
+        table.add_row(*(row if len(table.columns) == 4 else row[:3]))
     console.print(table)
     entry = [("record", r.get("record_id")), ("list version", r.get("list_version")),
              ("source", r.get("source_url")),

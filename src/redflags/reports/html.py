@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from redflags.reports.check import NOT_GIVEN
 from redflags.reports.context import RunContext
+from redflags.reports.explain import compared as explained
 from redflags.reports.results import read_results, read_results_by_score
 from redflags.screening.checkpoint import Checkpoint
 
@@ -38,6 +40,9 @@ SANCTION_PROPS = {
     "status": "Status",
 }
 
+# A row label (th:only-of-type: the one th of a label/value row) keeps to one line and its
+# width: values break anywhere (long URLs), and a label squeezed to its narrowest read
+# "Li st ver sio n" at 1300 px.
 _CSS = """
 :root{--ink:#1c2430;--mute:#5b6675;--line:#d9dee5;--red:#b3261e;--amber:#a15c00;--bar:#3a6ea5}
 *{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;
@@ -45,14 +50,15 @@ color:var(--ink);margin:0;background:#f5f6f8}header,main,footer{max-width:1100px
 padding:16px 20px}h1{font-size:22px;margin:0 0 6px}h2{font-size:17px;margin:18px 0 8px}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;
 border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
-th{color:var(--mute);font-weight:600}
+th{color:var(--mute);font-weight:600}th:only-of-type{white-space:nowrap;width:1%}
 .counts{display:flex;gap:12px;flex-wrap:wrap;margin:10px 0}.count{background:#fff;
 border:1px solid var(--line);border-radius:8px;padding:8px 14px}.count b{font-size:20px;
 display:block}.stale{color:var(--amber);font-weight:600}.card{background:#fff;
 border:1px solid var(--line);border-left:5px solid var(--red);border-radius:8px;margin:14px 0;
 padding:12px 16px}.card h3{margin:0 0 4px;font-size:16px}.score{float:right;font-weight:700;
 color:var(--red);font-size:18px}.mute{color:var(--mute)}.grid{display:grid;
-grid-template-columns:1fr 1fr;gap:16px}@media(max-width:800px){.grid{grid-template-columns:1fr}}
+grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:16px}
+@media(max-width:800px){.grid{grid-template-columns:1fr}}
 .bar{background:#e8edf3;height:10px;border-radius:5px;min-width:80px}.bar>span{display:block;
 height:10px;border-radius:5px;background:var(--bar)}.bar.neg>span{background:var(--red)}
 .tag{display:inline-block;background:#eef1f5;border-radius:4px;padding:0 6px;margin:0 4px 2px 0;
@@ -227,10 +233,14 @@ def _card(
     scale = max((abs(float(f.get("contribution") or 0.0)) for f in feats), default=0.0) or 1.0
     for feat in feats:
         contrib = float(feat.get("contribution") or 0.0)
+        if contrib == 0 and not feat.get("value") and feat["name"] != "name_align":
+            continue  # a feature that did not fire says nothing (name_align: names differ)
         width = 100.0 * abs(contrib) / scale
         neg = " neg" if contrib < 0 else ""
         compared = " ≈ ".join(_e(v) for v in (feat.get("query_value"),
                                               feat.get("candidate_value")) if v)
+        # features on properties (countries, dates...) carry no pair: show what they read
+        compared = compared or _e(explained(feat["name"], qprops, hit.get("properties") or {}))
         detail = _e(feat.get("detail"))
         fh.write(f"<tr><td>{_e(feat['name'])}</td><td>{float(feat['value']):.2f}</td>"
                  f'<td><div class="bar{neg}" title="{contrib:+.3f}"><span style="width:'
@@ -249,7 +259,7 @@ def _card(
     _tr(fh, "List version", hit.get("list_version"))
     _tr(fh, "List record", hit.get("record_id"))
     _tr(fh, "Programs", ", ".join(hit.get("programs") or []))
-    _tr(fh, "Listed on", hit.get("listed_on"))
+    _tr(fh, "Listed on", hit.get("listed_on") or NOT_GIVEN)  # BIS, OFAC SDN: no date
     if hit.get("source_url"):
         fh.write(f"<tr><th>Source</th><td>{_link(hit['source_url'])}</td></tr>")
     for cite in hit.get("citations") or []:

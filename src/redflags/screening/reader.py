@@ -21,6 +21,10 @@ from redflags.sources.base import CTRL_Z, MAX_FIELD_BYTES, check_not_empty_or_ht
 FORMATS = ("csv", "tsv", "xlsx", "jsonl", "parquet")
 SAMPLE_BYTES = 1 << 20
 _DELIMITERS = ",;\t|"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode text" export starts so
+# Control bytes that text tables do contain: tab, LF, FF, CR and the DOS end-of-file mark.
+_TEXT_CONTROLS = frozenset(b"\t\n\x0c\r\x1a")
+_MAX_CONTROL_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -45,12 +49,30 @@ def detect_format(path: Path) -> str:
         return "jsonl"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise SourceError(path, "legacy .xls workbooks are not supported: save it as .xlsx or CSV")
-    return "tsv" if sniff_delimiter(head) == "\t" else "csv"
+    encoding = "utf-16" if head.startswith(_UTF16_BOMS) else "utf-8"
+    check_text(path, head, encoding)
+    return "tsv" if sniff_delimiter(head, encoding) == "\t" else "csv"
 
 
-def sniff_delimiter(head: bytes) -> str:
+def check_text(path: Path, head: bytes, encoding: str = "utf-8") -> None:
+    """Refuse binary data read as a table: its "columns" would be garbage in an error later.
+
+    NUL bytes never occur in text (but in UTF-16, which only a BOM tells reliably); other
+    control bytes do, rarely, in a broken row, so only a real share of them counts."""
+    if encoding.startswith("utf-16"):
+        return
+    controls = sum(1 for b in head if b < 0x20 and b not in _TEXT_CONTROLS)
+    if b"\x00" in head or controls > _MAX_CONTROL_SHARE * len(head):
+        raise SourceError(
+            path,
+            "not a text table: the file holds binary data (NUL or control bytes); screen a "
+            "CSV, TSV, XLSX, JSON lines or Parquet file",
+        )
+
+
+def sniff_delimiter(head: bytes, encoding: str = "utf-8") -> str:
     """The delimiter that splits the first lines into the most, equally wide, columns."""
-    text = head.decode("utf-8", errors="replace")
+    text = head.decode(encoding, errors="replace")
     lines = [ln for ln in text.splitlines()[:20] if ln.strip()]
     if len(lines) > 1 and not text.endswith(("\n", "\r")):
         lines = lines[:-1]  # the sample may cut the last line short
@@ -68,12 +90,15 @@ def sniff_delimiter(head: bytes) -> str:
 
 
 def detect_encoding(path: Path) -> str:
-    """utf-8-sig unless the sample is clearly not UTF-8 (then Windows-1252).
+    """utf-16 after its BOM, else utf-8-sig unless the sample is clearly not UTF-8 (then
+    Windows-1252).
 
     A single bad byte in a UTF-8 file rejects only its row; a file in which most non-ASCII
     lines fail UTF-8 is a legacy export and decoded as cp1252 throughout.
     """
     sample = sniff_head(path, SAMPLE_BYTES)
+    if sample.startswith(_UTF16_BOMS):
+        return "utf-16"
     if len(sample) == SAMPLE_BYTES:
         sample = sample[: sample.rfind(b"\n") + 1] or sample
     bad = good = 0
@@ -97,6 +122,8 @@ class InputFile:
         self.path = Path(path)
         if not self.path.exists():
             raise SourceError(self.path, "file does not exist")
+        if self.path.is_dir():
+            raise SourceError(self.path, "is a directory, not a file: name the file to screen")
         self.format = fmt or detect_format(self.path)
         if self.format not in FORMATS:
             raise SourceError(self.path, f"unknown format {self.format!r}; one of {FORMATS}")
@@ -104,9 +131,11 @@ class InputFile:
         self.delimiter = ","
         if self.format in ("csv", "tsv"):
             self.encoding = detect_encoding(self.path)
-            self.delimiter = delimiter or ("\t" if self.format == "tsv" else sniff_delimiter(
-                sniff_head(self.path, 64 * 1024)
-            ))
+            head = sniff_head(self.path, 64 * 1024)
+            check_text(self.path, head, self.encoding)  # also when --input-format forced it
+            self.delimiter = delimiter or (
+                "\t" if self.format == "tsv" else sniff_delimiter(head, self.encoding)
+            )
         self.headers: list[str] = self._read_headers()
 
     def describe(self) -> str:
@@ -167,7 +196,9 @@ class InputFile:
 
     def _csv_rows(self, header: bool) -> Iterator[InputRow]:
         csv.field_size_limit(MAX_FIELD_BYTES)
-        with open(self.path, encoding=self.encoding, errors="surrogateescape", newline="") as fh:
+        # surrogateescape keeps a bad byte for its row's reject; UTF-16 has no such bytes
+        errors = "replace" if self.encoding == "utf-16" else "surrogateescape"
+        with open(self.path, encoding=self.encoding, errors=errors, newline="") as fh:
             reader = csv.reader(_strip_ctrl_z(fh), delimiter=self.delimiter)
             headers: list[str] | None = None
             while True:
@@ -194,10 +225,16 @@ class InputFile:
     def _xlsx_rows(self, header: bool) -> Iterator[InputRow]:
         import openpyxl
 
+        # a file object, not the path: openpyxl refuses a workbook by its name's extension
+        # ("does not support .csv file format"), and a workbook saved as .csv is common
+        fh = open(self.path, "rb")  # noqa: SIM115 - closed with the workbook below
         try:
-            wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a broken zip/workbook
-            raise SourceError(self.path, f"cannot open workbook: {exc}") from None
+            fh.close()
+            raise SourceError(
+                self.path, f"cannot open as an Excel workbook: {exc}"
+            ) from None
         try:
             ws = wb.worksheets[0]
             headers: list[str] | None = None
@@ -217,6 +254,7 @@ class InputFile:
                 yield InputRow(number, values)
         finally:
             wb.close()
+            fh.close()
 
     def _jsonl_rows(self, header: bool) -> Iterator[InputRow]:
         with open(self.path, "rb") as fh:
@@ -293,4 +331,7 @@ def open_input(
     return InputFile(path, fmt, delimiter)
 
 
-__all__ = ["FORMATS", "InputFile", "InputRow", "detect_encoding", "detect_format", "open_input"]
+__all__ = [
+    "FORMATS", "InputFile", "InputRow", "check_text", "detect_encoding", "detect_format",
+    "open_input",
+]
