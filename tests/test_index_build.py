@@ -103,6 +103,8 @@ _WORDS = [
 def test_a_word_that_latinizes_to_several_words_keeps_its_context() -> None:
     # "习近平forty" latinizes to "xi jin ping forty": the tens word joins the next word
     _check_names(["习近平forty:1", "习近平forty 4", "co ltd forty four", "Forty-Four Co"])
+    # a form read only at an edge of the name ("PT", "TOO") is a word in the middle
+    _check_names(["0, TOO, co", "Me Too Ltd", "TOO KAZSTANEX", "Ansell PT Services", "X PT"])
 
 
 @settings(max_examples=150, deadline=None)

@@ -169,7 +169,8 @@ def _hash_keys(keys: Iterable[str]) -> npt.NDArray[np.uint64]:
 class _TextRules:
     """What the build's shortcuts need to know about redflags.text (see _Keyer)."""
 
-    multi: frozenset[str]  # first words of multi-word phrases ("co" of "co ltd")
+    multi: frozenset[str]  # first words of multi-word or positional phrases ("co ltd", "sl")
+    edge: frozenset[str]  # phrases read only at the name's start or end ("pt", "too")
     tens: frozenset[str]  # "forty" of "forty four" -> 44
     table_words: frozenset[str]  # legal forms and org words: not of the "name" kind
     replace: Callable[[str], str]  # the phrase table applied to folded words
@@ -187,8 +188,17 @@ def _text_rules() -> _TextRules | None:
 
         tables = rtokens._tables()
         return _TextRules(
+            # a one-word phrase that counts only at an edge of the name ("PT", "SL") depends
+            # on its neighbours as much as the first word of a longer phrase
             multi=frozenset(
-                w for w, ph in tables.by_first.items() if any(len(p.words) > 1 for p in ph)
+                w
+                for w, ph in tables.by_first.items()
+                if any(len(p.words) > 1 or p.position != rtokens.ANYWHERE for p in ph)
+            ),
+            edge=frozenset(
+                w
+                for w, ph in tables.by_first.items()
+                if any(p.position == rtokens.AT_EDGE for p in ph)
             ),
             tens=frozenset(rtokens._tens_words()),
             table_words=frozenset(tables.legal_family) | frozenset(tables.generic),
@@ -289,7 +299,12 @@ class _Keyer:
         for i, word in enumerate(words):
             toks = cache[word] if word in cache else self._word(word)
             if toks is None:
-                out.extend(_name_tokens(" ".join(words[i:])))
+                if i and word in self.rules.edge:
+                    # read alone, the rest of the name would start with it: a phrase read
+                    # only at an edge ("PT", "TOO") must see the whole name
+                    out = list(_name_tokens(" ".join(words)))
+                else:
+                    out.extend(_name_tokens(" ".join(words[i:])))
                 break
             out.extend(toks)
         self.seen += 1
