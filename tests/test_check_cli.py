@@ -274,3 +274,26 @@ def test_a_list_without_listing_dates_says_so(monkeypatch: pytest.MonkeyPatch) -
 def test_no_note_on_listing_dates_when_every_row_has_one(fixed: FixedEngine) -> None:
     res = invoke("Acme")
     assert "not given by the list" not in res.output
+
+
+def test_a_slow_kernel_load_is_announced(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a fresh install compiles the kernels for ~30 s: a silent pause read as a hang
+    import threading
+
+    from redflags.cli import common
+
+    said: list[str] = []
+    printed = threading.Event()
+
+    def fake_print(message: str) -> None:
+        said.append(message)
+        printed.set()
+
+    monkeypatch.setattr(common.err_console, "print", fake_print)
+    monkeypatch.setattr(common, "SLOW_KERNELS_SECONDS", 0.0)
+    common.load_kernels_noting(lambda: printed.wait(30))  # a load that outlasts the delay
+    assert said and "Compiling" in said[0]
+    said.clear()
+    monkeypatch.setattr(common, "SLOW_KERNELS_SECONDS", 30.0)
+    common.load_kernels_noting(lambda: None)  # a quick load says nothing
+    assert said == []

@@ -17,6 +17,7 @@ from redflags.cli.common import (
     console,
     err_console,
     friendly_errors,
+    load_kernels_noting,
 )
 from redflags.errors import RedflagsError
 from redflags.reports.check import print_check
@@ -99,6 +100,7 @@ def check(
         raise RedflagsError(f"cannot screen {name!r}: {built.message}")
     used = DEFAULT_THRESHOLD if threshold is None else threshold
     engine = load_engine(store, list_, on_build=lambda msg: err_console.print(msg))
+    load_kernels_noting()
     target = engine_target(engine, algorithm)
     hits = target.screen(built.entity, threshold=used, limit=limit)
     records = [hit_record(h) for h in hits]

@@ -16,6 +16,35 @@ from redflags.errors import RedflagsError
 
 console = Console(stderr=False, highlight=False)
 err_console = Console(stderr=True, highlight=False)
+# How long loading the compiled kernels may take before the user is told why they wait.
+SLOW_KERNELS_SECONDS = 2.0
+
+
+def _import_kernels() -> None:
+    import redflags.matching.warm  # noqa: F401  (importing it loads the kernels)
+
+
+def load_kernels_noting(load: Callable[[], object] = _import_kernels) -> None:
+    """Load the matcher's compiled kernels, saying so when it takes long: with an empty
+    numba cache (a fresh install) the first run compiles them for ~30 s, and a new user
+    read the silent pause as a hang. Later runs load them from the cache in well under a
+    second, and nothing is printed."""
+    import threading
+
+    done = threading.Event()
+
+    def note() -> None:
+        if not done.wait(SLOW_KERNELS_SECONDS):
+            err_console.print("Compiling the matching code (first run after an install, "
+                              "~30 s)…")
+
+    notice = threading.Thread(target=note, daemon=True)
+    notice.start()
+    try:
+        load()
+    finally:
+        done.set()
+        notice.join()
 
 StoreOption = Annotated[
     Path | None,
