@@ -68,6 +68,16 @@ def test_russian_forms_and_words_written_in_latin_letters() -> None:
     assert name_tokens("VERTOLETY ROSSII AO") == ["vertolety", "rossii", "jsc"]
 
 
+def test_a_phrase_with_a_misspelt_word_is_still_the_phrase() -> None:
+    # after its first word, a word of 6+ letters one typo off: four misspelt form words
+    # buried the entry's one name word ("ELEKTROVYPRYAMITEL") and lost it from the top 10
+    assert name_tokens("PUBLICHNOE AKTSIOERNOE OBSCHESTVO X") == ["pjsc", "x"]
+    assert name_tokens("Limited Liability Compnay Romashka") == ["llc", "romashka"]
+    # the first word must match exactly, and short words must too
+    assert name_tokens("Limitd Liability Company X")[0] != "llc"
+    assert name_tokens("Joint Venture Company") == ["joint", "venture", "co"]
+
+
 def test_short_forms_count_only_where_a_form_stands() -> None:
     # Spain's SL ends a name; at the start it is initials ("SL Green Realty")
     assert name_tokens("Panazeate SL")[-1] == name_tokens("Panazeate S.R.L.")[-1]

@@ -32,6 +32,8 @@ _MAX_STEM_SUFFIX = 4
 # misspelt ("Techology", "Reserach"); two typos from this length on.
 _FUZZY_MIN = 8
 _FUZZY_TWO = 11
+# ...and inside a phrase whose first word matched, a word this long ("Compnay").
+_PHRASE_FUZZY_MIN = 6
 
 
 # Where in a name a short, ambiguous spelling of a legal form counts as one: Spain's "SL"
@@ -133,7 +135,7 @@ class _Tables:
             if k == n - 1 and phrase.stem:
                 if not (w.startswith(pw) and len(w) - len(pw) <= _MAX_STEM_SUFFIX):
                     return False
-            elif w != pw:
+            elif w != pw and not (k and _misspelt(w, pw)):
                 return False
         return True
 
@@ -224,6 +226,14 @@ def _cyrillic_in_latin(raw: str) -> list[str]:
     for opts in options:
         out = [f"{head} {w}".strip() for head in out for w in opts]
     return [o + stem for o in out]
+
+
+def _misspelt(word: str, phrase_word: str) -> bool:
+    """A long word of a phrase one typo off, after the phrase's first word matched exactly:
+    "PUBLICHNOE AKTSIOERNOE OBSCHESTVO", "LIMITED LIABINITY COMPANY" (a phrase read as name
+    words buried the one name word of the entry under four misspelt ones)."""
+    return len(phrase_word) >= _PHRASE_FUZZY_MIN and abs(len(word) - len(phrase_word)) <= 1 and \
+        OSA.distance(word, phrase_word, score_cutoff=1) <= 1
 
 
 @lru_cache(maxsize=1)
