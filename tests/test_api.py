@@ -145,6 +145,13 @@ def test_limits_and_bad_requests(client: TestClient, keys: tuple[KeyStore, str])
     assert r.status_code == 422
     assert client.post("/match/default", json=YENTE_BODY, headers=h,
                        params={"algorithm": "magic"}).status_code == 400
+    # typos that would screen against nothing and answer "no match"
+    r = client.post("/match/default", json=YENTE_BODY, headers=h,
+                    params={"include_dataset": ["nosuch"]})
+    assert r.status_code == 400 and "nosuch" in r.json()["detail"]
+    typo = {"queries": {"a": {"schema": "Company", "properties": {"nmae": ["Hikvision"]}}}}
+    r = client.post("/match/default", json=typo, headers=h)
+    assert r.status_code == 400 and "'nmae'" in r.json()["detail"]
 
 
 def test_search_entities_catalog_algorithms(client: TestClient, keys: tuple[KeyStore, str]) -> None:

@@ -226,6 +226,15 @@ def create_app(
         names = set(engine.list_versions)
         if dataset != "default" and dataset not in names and not _is_child(dataset, names):
             raise HTTPException(status_code=404, detail=f"no such dataset: {dataset}")
+        # an unknown name (a typo) would screen against nothing and answer "no match"
+        unknown = sorted(d for d in [*(include or []), *(exclude or [])]
+                         if d not in names and not _is_child(d, names))
+        if unknown:
+            raise HTTPException(
+                status_code=400,
+                detail=f"unknown dataset(s) in include_dataset/exclude_dataset: "
+                f"{', '.join(unknown)}; available: {', '.join(sorted(names))}",
+            )
         wanted: set[str] | None = None if dataset == "default" else {dataset}
         if include:
             wanted = set(include) if wanted is None else wanted & set(include)
@@ -398,7 +407,11 @@ def _clean_query(key: str, example: models.EntityExample) -> dict[str, Any]:
     props: dict[str, list[str]] = {}
     for prop, raw in example.properties.items():
         if sch.get(prop) is None:
-            continue
+            # a misspelt property ("nmae") dropped silently left a query that matches
+            # nothing and answered "no match" (FtM refuses it too)
+            raise HTTPException(
+                status_code=400, detail=f"query {key}: {schema} has no property {prop!r}"
+            )
         values = raw if isinstance(raw, list) else [raw]
         clean = [str(v).strip()[:1000] for v in values if isinstance(v, (str, int, float))]
         clean = [v for v in clean if v]
