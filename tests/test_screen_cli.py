@@ -110,3 +110,21 @@ def test_threshold_outside_zero_to_one_is_refused(app: typer.Typer, tmp_path: Pa
     res = invoke(app, src, "--threshold", threshold, "-o", tmp_path / "run")
     assert res.exit_code == 2 and "--threshold" in res.output, res.output
     assert not (tmp_path / "run.results.csv").exists()
+
+
+def test_other_sheets_of_a_workbook_are_named(app: typer.Typer, tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["name"])
+    wb.active.append(["Bosch GmbH"])
+    asia = wb.create_sheet("Asia")
+    asia.append(["name"])
+    asia.append(["Hikvision"])
+    src = tmp_path / "book.xlsx"
+    wb.save(src)
+    res = invoke(app, src, "--workers", 1, "-o", tmp_path / "a", "--format", "csv")
+    assert res.exit_code == 0 and "'Asia'" in " ".join(res.output.split())
+    res = invoke(app, src, "--workers", 1, "-o", tmp_path / "b", "--format", "csv",
+                 "--sheet", "Asia", "--fail-on-hit")
+    assert res.exit_code == 3, res.output  # Hikvision, on the second sheet, is a hit

@@ -200,3 +200,42 @@ def test_utf16_text_with_bom_reads_the_same_rows(tmp_path: Path) -> None:
     assert [r.values for r in open_input(utf16).rows()] == [
         r.values for r in open_input(utf8).rows()
     ]
+
+
+def test_a_workbooks_title_row_and_other_sheets(tmp_path: Path) -> None:
+    # a title above the header, and a second sheet of suppliers that a screen of the first
+    # sheet alone would miss in silence
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "EU suppliers"
+    ws.append(["ACME Corp supplier list"])
+    ws.append([])
+    ws.append(["Vendor Name", "Country"])
+    ws.append(["Hikvision", "China"])
+    other = wb.create_sheet("Asia")
+    other.append(["Vendor Name", "Country"])
+    other.append(["Bank Melli Iran", "Iran"])
+    wb.create_sheet("empty")
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    src = open_input(path)
+    assert src.headers == ["Vendor Name", "Country"] and src.header_line == 3
+    assert [(r.line, r.values["Vendor Name"]) for r in src.rows()] == [(4, "Hikvision")]
+    assert src.sheet == "EU suppliers" and src.other_sheets == ["Asia"]
+    asia = open_input(path, sheet="Asia")
+    assert [r.values["Vendor Name"] for r in asia.rows()] == ["Bank Melli Iran"]
+    assert open_input(path, sheet="2").sheet == "Asia"
+    with pytest.raises(SourceError, match=r"no sheet 'Africa'.*'Asia'"):
+        open_input(path, sheet="Africa")
+    csv_path = tmp_path / "a.csv"
+    csv_path.write_text("name\nX\n", encoding="utf-8")
+    with pytest.raises(SourceError, match="--sheet is for Excel"):
+        open_input(csv_path, sheet="1")
+    # a one-column sheet keeps its first row as the header
+    single = openpyxl.Workbook()
+    single.active.append(["name"])
+    single.active.append(["Hikvision"])
+    single.save(tmp_path / "one.xlsx")
+    assert [r.values for r in open_input(tmp_path / "one.xlsx").rows()] == [
+        {"name": "Hikvision"}
+    ]

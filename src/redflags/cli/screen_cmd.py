@@ -101,6 +101,11 @@ def screen(
         typer.Option("--input-format", help=f"Force the input format ({', '.join(INPUT_FORMATS)})"
                      "; default: detected from the content."),
     ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option("--sheet", help="The sheet of an Excel workbook to screen, by name or "
+                     "number (default: the first; the others with data are named)."),
+    ] = None,
     fail_on_hit: Annotated[
         bool, typer.Option("--fail-on-hit", help="Exit with code 3 when any row is a hit.")
     ] = False,
@@ -118,7 +123,13 @@ def screen(
     2 error, 130 interrupted (resume with --resume).
     """
     formats = parse_formats(format_)
-    source = open_input(input_path, input_format)
+    source = open_input(input_path, input_format, sheet=sheet)
+    if source.other_sheets:
+        err_console.print(
+            f"[yellow]note:[/] screening sheet {source.sheet!r} only; the workbook has other "
+            f"sheets with data: {', '.join(repr(n) for n in source.other_sheets)} "
+            "(screen each with --sheet NAME)"
+        )
     columns = detect_columns(source.headers, parse_mappings(mapping or []))
     options = ScreenOptions(
         lists=tuple(list_) if list_ else None,

@@ -204,6 +204,8 @@ def run_screening(
     job_options = {
         **options.as_dict(), "columns": dict(columns.roles), "formats": sorted(formats)
     }
+    if source.sheet is not None:  # a workbook: resuming must read the same sheet
+        job_options["sheet"] = source.sheet
     fingerprint = file_fingerprint(source.path)
     ck = Checkpoint(str(source.path), fingerprint, job_options)
     offsets: dict[str, int] | None = None

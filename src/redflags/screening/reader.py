@@ -117,7 +117,11 @@ class InputFile:
     """An input file opened for screening: its format, headers and a row stream."""
 
     def __init__(
-        self, path: Path | str, fmt: str | None = None, delimiter: str | None = None
+        self,
+        path: Path | str,
+        fmt: str | None = None,
+        delimiter: str | None = None,
+        sheet: str | None = None,
     ) -> None:
         self.path = Path(path)
         if not self.path.exists():
@@ -129,6 +133,15 @@ class InputFile:
             raise SourceError(self.path, f"unknown format {self.format!r}; one of {FORMATS}")
         self.encoding = "utf-8"
         self.delimiter = ","
+        # a workbook: the sheet read, the other sheets that hold data (the screen says so:
+        # a second sheet ignored in silence is a false negative), the header's row
+        self.sheet: str | None = None
+        self.other_sheets: list[str] = []
+        self.header_line = 0
+        if self.format == "xlsx":
+            self.sheet, self.other_sheets = self._pick_sheet(sheet)
+        elif sheet is not None:
+            raise SourceError(self.path, f"--sheet is for Excel workbooks; this is {self.format}")
         if self.format in ("csv", "tsv"):
             self.encoding = detect_encoding(self.path)
             head = sniff_head(self.path, 64 * 1024)
@@ -222,31 +235,58 @@ class InputFile:
                     values[h] = f
                 yield InputRow(start, values)
 
-    def _xlsx_rows(self, header: bool) -> Iterator[InputRow]:
+    def _workbook(self) -> tuple[Any, IO[bytes]]:
         import openpyxl
 
         # a file object, not the path: openpyxl refuses a workbook by its name's extension
         # ("does not support .csv file format"), and a workbook saved as .csv is common
-        fh = open(self.path, "rb")  # noqa: SIM115 - closed with the workbook below
+        fh = open(self.path, "rb")  # noqa: SIM115 - closed by the caller with the workbook
         try:
-            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+            return openpyxl.load_workbook(fh, read_only=True, data_only=True), fh
         except Exception as exc:  # openpyxl raises many kinds for a broken zip/workbook
             fh.close()
             raise SourceError(
                 self.path, f"cannot open as an Excel workbook: {exc}"
             ) from None
+
+    def _pick_sheet(self, wanted: str | None) -> tuple[str, list[str]]:
+        """The sheet to read (``wanted``: its name or 1-based number; else the first) and
+        the other sheets with data in their first rows."""
+        wb, fh = self._workbook()
         try:
-            ws = wb.worksheets[0]
-            headers: list[str] | None = None
-            for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
-                texts = [_cell_text(c) for c in cells]
-                if all(not t for t in texts):
-                    continue
-                if headers is None:
-                    if header:
-                        yield InputRow(number, {str(i): t for i, t in enumerate(texts)})
-                        return
-                    headers = self.headers
+            names = list(wb.sheetnames)
+            if wanted is None:
+                chosen = names[0]
+            elif wanted in names:
+                chosen = wanted
+            elif wanted.isdigit() and 1 <= int(wanted) <= len(names):
+                chosen = names[int(wanted) - 1]
+            else:
+                raise SourceError(self.path, f"no sheet {wanted!r}; the workbook has "
+                                  + ", ".join(repr(n) for n in names))
+            others = [n for n in names if n != chosen and any(
+                any(_cell_text(c) for c in cells)
+                for cells in wb[n].iter_rows(values_only=True, max_row=HEADER_SCAN_ROWS))]
+            return chosen, others
+        finally:
+            wb.close()
+            fh.close()
+
+    def _xlsx_rows(self, header: bool) -> Iterator[InputRow]:
+        wb, fh = self._workbook()
+        try:
+            ws = wb[self.sheet] if self.sheet else wb.worksheets[0]
+            rows = ((number, [_cell_text(c) for c in cells])
+                    for number, cells in enumerate(ws.iter_rows(values_only=True), start=1))
+            if header:
+                found = _header_row(rows)
+                if found is not None:
+                    self.header_line, texts = found
+                    yield InputRow(self.header_line, {str(i): t for i, t in enumerate(texts)})
+                return
+            headers = self.headers
+            for number, texts in rows:
+                if number <= self.header_line or all(not t for t in texts):
                     continue
                 values: dict[str, str | None] = dict.fromkeys(headers)
                 for h, t in zip(headers, texts, strict=False):
@@ -325,10 +365,38 @@ def _cell_text(value: Any) -> str | None:
     return str(value).strip()
 
 
+# Rows of a sheet searched for its header, below a title ("ACME Corp supplier list").
+HEADER_SCAN_ROWS = 10
+
+
+def _header_row(
+    rows: Iterator[tuple[int, list[str | None]]],
+) -> tuple[int, list[str | None]] | None:
+    """A sheet's header: its first non-empty row, unless that row holds one cell (a title)
+    and a row of several cells follows within ``HEADER_SCAN_ROWS`` rows."""
+    first: tuple[int, list[str | None]] | None = None
+    for number, texts in rows:
+        filled = sum(1 for t in texts if t)
+        if not filled:
+            continue
+        if first is None:
+            first = (number, texts)
+            if filled > 1:
+                return first
+        elif filled > 1:
+            return number, texts
+        if number - first[0] >= HEADER_SCAN_ROWS:
+            break
+    return first
+
+
 def open_input(
-    path: Path | str, fmt: str | None = None, delimiter: str | None = None
+    path: Path | str,
+    fmt: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
 ) -> InputFile:
-    return InputFile(path, fmt, delimiter)
+    return InputFile(path, fmt, delimiter, sheet)
 
 
 __all__ = [
