@@ -124,6 +124,13 @@ def test_screening_a_file_reports_the_derived_hit_with_its_path(
     assert "Alpha Trade Holding Ltd" in report
     acme = next(r for r in rows if r["name"] == "Acme Widgets Ltd")
     assert not [h for h in acme["hits"] if h["derived"]]
+    # the CSV and the summary tell a hit through an owner from a name match
+    import csv
+
+    table = list(csv.DictReader(next(out.glob("*.results.csv")).open(encoding="utf-8")))
+    beta_row = next(r for r in table if r["name"] == "Beta Components GmbH")
+    assert beta_row["best_derived"].endswith(": caught")
+    assert "(owned/linked)" in result.output
 
 
 def test_a_party_a_record_only_names_is_no_direct_hit(

@@ -20,7 +20,7 @@ from redflags.model import caption
 ROWS_COLUMNS = (
     "line", "row_id", "name", "schema", "country", "status", "hit_count", "best_score",
     "best_entity_id", "best_caption", "best_lists", "best_programs", "best_listed_on",
-    "best_matched_name", "notes",
+    "best_matched_name", "best_derived", "notes",
 )
 HITS_COLUMNS = (
     "line", "row_id", "name", "rank", "score", "derived", "entity_id", "caption", "schema",
@@ -191,7 +191,7 @@ class ResultWriters:
                 best.get("score", ""), best.get("entity_id", ""), best.get("caption", ""),
                 ";".join(best.get("lists", [])), ";".join(best.get("programs", [])),
                 best.get("listed_on") or "", best.get("matched_name") or "",
-                "; ".join(row.get("notes") or []),
+                _derived_text(best) if best else "", "; ".join(row.get("notes") or []),
             ])
             for rank, h in enumerate(hits, start=1):
                 self._csv["hits_csv"].writerow([

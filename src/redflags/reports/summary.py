@@ -66,7 +66,9 @@ def print_summary(
         table.add_column("lists (all hits)", min_width=18, max_width=80, overflow="fold")
         best = sorted(ck.top_hits, key=lambda e: (-e["score"], e["line"]))[:top]
         for e in best:
-            table.add_row(str(e["line"]), e["name"], f"{e['score']:.2f}", e["caption"],
+            # a hit through an owner or a link is no name match: say so before the name
+            listed = ("(owned/linked) " if e.get("derived") else "") + e["caption"]
+            table.add_row(str(e["line"]), e["name"], f"{e['score']:.2f}", listed,
                           ", ".join(e["lists"]))
         console.print(table)
     lists = Table(title="List versions used", show_edge=False, title_justify="left")

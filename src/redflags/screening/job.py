@@ -387,6 +387,7 @@ def _keep_top(ck: Checkpoint, line: int, name: str, hits: list[dict[str, Any]]) 
     entry = {
         "line": line, "name": name, "score": best["score"], "entity_id": best["entity_id"],
         "caption": best["caption"], "lists": lists, "programs": best["programs"],
+        "derived": bool(best.get("derived")),
     }
     ck.top_hits.append(entry)
     if len(ck.top_hits) > 2 * TOP_HITS_KEPT:
