@@ -150,3 +150,21 @@ def test_format_change_is_explained(store_path: Path) -> None:
             st.import_entities("l", "bis-dpl", companies(10, prefix="b"), checksum="2")
         st.import_entities("l", "bis-dpl", companies(10, prefix="b"), checksum="2", force=True)
         assert st.current_version("l") is not None
+
+
+def test_the_same_file_read_another_way_is_a_new_version(store_path: Path, tmp_path: Path) -> None:
+    # a re-import with another column mapping was "the same file" and kept the old reading
+    path = tmp_path / "blocklist.csv"
+    path.write_text("Name,Alias\nAcme Trading,Acme Holdings\nBeta Ltd,Beta Group\n",
+                    encoding="utf-8")
+    with Store(store_path) as st:
+        first = st.import_file("mine", "custom", path, options={"name": "Name"})
+        again = st.import_file("mine", "custom", path, options={"name": "Name"})
+        assert again.unchanged and again.version_id == first.version_id
+        # read another way it is new data (new ids, so the shrink guard asks for --force)
+        with pytest.raises(StoreError, match="loses"):
+            st.import_file("mine", "custom", path, options={"name": "Alias"})
+        other = st.import_file("mine", "custom", path, options={"name": "Alias"}, force=True)
+        assert not other.unchanged and other.version_id != first.version_id
+        names = {n for e in st.iter_entities() for n in e["properties"].get("name", [])}
+        assert "Acme Holdings" in names and "Acme Trading" not in names

@@ -107,6 +107,14 @@ def checksum_paths(paths: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
+def import_checksum(paths: Iterable[Path], fmt: str, options: dict[str, str] | None) -> str:
+    """What an import read and how: the files, and the parser and options that read them. A
+    re-import of the same file with another column mapping was "the same file" and kept the
+    old mapping's version; a new parser version re-reads an unchanged download."""
+    how = json.dumps([fmt, parser_version(fmt), sorted((options or {}).items())])
+    return hashlib.sha256((checksum_paths(paths) + how).encode("utf-8")).hexdigest()
+
+
 def input_files(path: Path, fmt: str) -> list[Path]:
     """The files an import reads, so the checksum covers sibling files (OFAC add/alt...)."""
     if path.is_dir():
@@ -289,7 +297,7 @@ class Store:
         parser = get_parser(fmt)
         if not path.exists():
             raise SourceError(path, "file does not exist")
-        checksum = checksum_paths(input_files(path, fmt))
+        checksum = import_checksum(input_files(path, fmt), fmt, options)
         ctx = ParseContext(list_name=list_name, source_url=source_url, options=options or {})
         return self.import_entities(
             list_name,
