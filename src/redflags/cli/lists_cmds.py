@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -127,8 +128,19 @@ def import_(
         list[str] | None,
         typer.Option("--option", "-o", help="Parser option KEY=VALUE (e.g. name=Supplier)."),
     ] = None,
+    list_date: Annotated[
+        str | None,
+        typer.Option("--list-date", help="The list's date (YYYY-MM-DD), for files that do "
+                     "not say it (OFAC's CSV files, your own lists): without it, its age and "
+                     "staleness are unknown."),
+    ] = None,
 ) -> None:
     """Import a list file you already have (offline), as a new version of a list."""
+    if list_date is not None:
+        try:
+            list_date = date.fromisoformat(list_date).isoformat()
+        except ValueError:
+            raise RedflagsError(f"--list-date {list_date!r}: not a date (YYYY-MM-DD)") from None
     fmt = fmt or guess_format(file) or (LISTS[list_name].format if list_name in LISTS else None)
     if fmt is None:
         raise RedflagsError(f"cannot tell the format of {file}; pass --format")
@@ -140,12 +152,15 @@ def import_(
         with err_console.status(f"Importing {file} as {list_name} ({fmt})…"):
             report = st.import_file(
                 list_name, fmt, file, source_url=source_url, force=force,
-                max_shrink=max_shrink, options=options,
+                max_shrink=max_shrink, options=options, list_date=list_date,
             )
     if report.unchanged:
         console.print(f"= {list_name}: same file as the current version {report.version_id}")
         return
     _prebuild_index(path)
+    if not report.list_date:
+        err_console.print(f"[yellow]note:[/] {file} does not say its date; pass --list-date "
+                          "YYYY-MM-DD so that `redflags lists` can tell when it is stale")
     counts = ", ".join(f"{v} {k}" for k, v in sorted(report.counts.items()))
     console.print(
         f"[green]✓ {list_name}[/]: {report.entity_count} entities ({counts})\n"

@@ -292,8 +292,10 @@ class Store:
         options: dict[str, str] | None = None,
         progress: ProgressFn | None = None,
         keep_versions: int = DEFAULT_KEEP_VERSIONS,
+        list_date: str | None = None,
     ) -> ImportReport:
-        """Parse ``path`` and store it as the new current version of ``list_name``."""
+        """Parse ``path`` and store it as the new current version of ``list_name``;
+        ``list_date`` (ISO) is the list's date where the file does not say it."""
         parser = get_parser(fmt)
         if not path.exists():
             raise SourceError(path, "file does not exist")
@@ -307,7 +309,7 @@ class Store:
             source_url=source_url,
             source_path=str(path),
             fetched_at=fetched_at,
-            list_date=list_date_of(fmt, path),
+            list_date=list_date_of(fmt, path) or list_date,
             parser_version=parser_version(fmt),
             force=force,
             max_shrink=max_shrink,

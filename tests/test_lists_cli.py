@@ -1,0 +1,49 @@
+"""`redflags import`: a list file you have, with the date the file does not say."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from redflags.cli import app, lists_cmds
+from redflags.model import EntityBuilder
+from redflags.store import Store
+
+
+@pytest.fixture()
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("REDFLAGS_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(lists_cmds, "_prebuild_index", lambda store: None)
+    path = tmp_path / "s.duckdb"
+    seed = EntityBuilder("Company", "x-1", "seed")
+    seed.add("name", "Seed Co")
+    with Store(path) as st:  # not empty: no seeding from the bundle
+        st.import_entities("seed", "ftm", [seed.to_dict()], checksum="s")
+    return path
+
+
+def _import(store: Path, tmp_path: Path, *extra: str) -> object:
+    blocklist = tmp_path / "blocklist.csv"
+    blocklist.write_text("Name\nAcme Trading\nBeta Ltd\n", encoding="utf-8")
+    return CliRunner().invoke(app, ["import", str(blocklist), "--list", "mine", "--format",
+                                    "custom", "--store", str(store), *extra])
+
+
+def test_list_date_of_a_file_that_does_not_say_it(store: Path, tmp_path: Path) -> None:
+    result = _import(store, tmp_path, "--list-date", "2026-01-02")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    with Store(store) as st:
+        (version,) = st.versions("mine")
+    assert version["list_date"] == "2026-01-02"
+
+
+def test_without_a_date_the_import_says_how_to_give_it(store: Path, tmp_path: Path) -> None:
+    result = _import(store, tmp_path)
+    assert result.exit_code == 0 and "--list-date" in result.output  # type: ignore[attr-defined]
+
+
+def test_a_bad_list_date_is_refused(store: Path, tmp_path: Path) -> None:
+    result = _import(store, tmp_path, "--list-date", "02/01/2026")
+    assert result.exit_code == 2 and "not a date" in result.output  # type: ignore[attr-defined]
