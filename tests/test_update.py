@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from redflags.errors import RedflagsError
 from redflags.sources.fetch import Fetcher
 from redflags.sources.registry import ListSpec
 from redflags.store import Store
@@ -185,3 +186,17 @@ def test_suspicious_shrink_is_refused(server: Server, tmp_path: Path) -> None:
         assert st.current_version("t_list") == v1
         assert run(st, spec, tmp_path, force=True) == "updated"
         assert st.current_version("t_list") != v1
+
+
+def test_a_mirror_serves_the_official_file_names(server: Server, tmp_path: Path) -> None:
+    # an organisation's own copy of the lists (or a proxy) under the official file names
+    from redflags.store.update import mirrored
+
+    server.routes["/copies/list.ftm.json"] = Route(ftm_lines(20))
+    official = spec_for(server, "/nowhere.json")  # the official URL is not reachable
+    (spec,) = mirrored([official], server.base + "/copies/")
+    assert spec.urls == {"list.ftm.json": server.base + "/copies/list.ftm.json"}
+    with Store(tmp_path / "s.duckdb") as st:
+        assert run(st, spec, tmp_path) == "updated"
+    with pytest.raises(RedflagsError, match="http"):
+        mirrored([official], "/srv/lists")

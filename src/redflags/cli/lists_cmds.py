@@ -25,7 +25,7 @@ from redflags.sources import FORMATS, guess_format
 from redflags.sources.registry import LISTS
 from redflags.store import Store, open_catalog
 from redflags.store.duck import DEFAULT_MAX_SHRINK
-from redflags.store.update import UpdateOutcome, updatable_specs, update_lists
+from redflags.store.update import UpdateOutcome, mirrored, updatable_specs, update_lists
 
 
 @friendly_errors
@@ -42,12 +42,19 @@ def update(
     ] = DEFAULT_MAX_SHRINK,
     timeout: Annotated[float, typer.Option(help="HTTP timeout in seconds.")] = 60.0,
     retries: Annotated[int, typer.Option(help="Retries per file, with exponential backoff.")] = 3,
+    mirror: Annotated[
+        str | None,
+        typer.Option(help="Fetch from this URL instead of the official ones: a mirror that "
+                     "serves each list's files under their official names (sdn.csv, ...)."),
+    ] = None,
 ) -> None:
     """Download every configured list from its official URL and import the new versions."""
     from redflags.sources.fetch import Fetcher
 
     path = resolve_store(store)
     specs = updatable_specs(lists)
+    if mirror:
+        specs = mirrored(specs, mirror)
     fetcher = Fetcher(timeout=timeout, retries=retries)
     failed = False
     with Store(path) as st:

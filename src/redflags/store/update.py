@@ -7,7 +7,7 @@ and never replaces that list's current version.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from redflags.errors import RedflagsError
@@ -39,6 +39,15 @@ def updatable_specs(names: Iterable[str] | None = None) -> list[ListSpec]:
             specs.append(spec)
         return specs
     return [s for s in LISTS.values() if s.updatable]
+
+
+def mirrored(specs: list[ListSpec], base: str) -> list[ListSpec]:
+    """The lists fetched from a mirror (an organisation's own copy, a proxy, a test server)
+    that serves each official file under its file name: ``base``/sdn.csv..."""
+    if not base.startswith(("http://", "https://")):
+        raise RedflagsError(f"--mirror {base!r}: an http:// or https:// URL")
+    root = base.rstrip("/")
+    return [replace(s, urls={name: f"{root}/{name}" for name in s.urls}) for s in specs]
 
 
 def update_lists(
