@@ -7,6 +7,7 @@ this index built from rigour's territory list.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -32,9 +33,25 @@ _COUNTRY_ALIASES = {
     "usa": "us",
     "russian federation": "ru",
     "dprk": "kp",
+    # official long forms a file may use in other languages (the CLDR names are short ones)
+    "volksrepublik china": "cn",
+    "republique populaire de chine": "cn",
+    "republica popular china": "cn",
+    "republica popular de china": "cn",
+    "russische foderation": "ru",
+    "federation de russie": "ru",
+    "federacion de rusia": "ru",
+    "federacion rusa": "ru",
+    "weissrussland": "by",
+    "islamische republik iran": "ir",
+    "republique islamique d'iran": "ir",
+    "demokratische volksrepublik korea": "kp",
+    "republique populaire democratique de coree": "kp",
 }
 _PARENS = re.compile(r"\s*\([^)]*\)")
 _PLACES = Path(__file__).resolve().parent / "text" / "data" / "org_terms.yml"
+# country names in ~35 languages (CLDR; scripts/build_country_names.py)
+_NAMES = Path(__file__).resolve().parent / "text" / "data" / "country_names.json"
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +78,11 @@ def _country_index() -> dict[str, str]:
         if code is not None:
             for variant in folded:
                 index.setdefault(variant, code)
+    # "Nordkorea", "Royaume-Uni", "Estados Unidos", "Türkei": a column in its author's
+    # language was left without a country (noted per row, but screened without it)
+    names = json.loads(_NAMES.read_text(encoding="utf-8"))["names"]
+    for name, code in names.items():
+        index.setdefault(name, code)
     return index
 
 
