@@ -213,6 +213,13 @@ def test_custom_csv_recognised_headers(tmp_path: Path) -> None:
     assert all(e["datasets"] == ["my_blocklist"] for e in entities)
 
 
+def test_custom_unknown_option_is_named(tmp_path: Path) -> None:
+    # a misspelt key was ignored and the file read with the recognised headers instead
+    path = write_csv(tmp_path / "list.csv", [["Name", "Alias"], ["Acme", "Acme Holdings"]])
+    with pytest.raises(SourceError, match=r"unknown option.*nmae"):
+        user(path, nmae="Alias")
+
+
 def test_custom_tsv_with_mapping(tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "list.tsv",

@@ -61,8 +61,16 @@ PROPS = {
 }
 
 
+# what ``-o KEY=VALUE`` may set besides the column of each field
+SETTINGS = ("format", "delimiter", "default_schema", "list_date")
+
+
 def parse(path: Path, ctx: ParseContext) -> Iterator[FtMEntity]:
     """Stream one entity (plus its Sanction) per row of the user's file."""
+    unknown = sorted(k for k in ctx.options if k not in FIELDS and k not in SETTINGS)
+    if unknown:  # a misspelt key ("nmae") was ignored, and the file read another way
+        raise SourceError(path, f"unknown option(s) {', '.join(unknown)}: a column of "
+                          f"{', '.join(FIELDS)}, or one of {', '.join(SETTINGS)}")
     fmt = ctx.options.get("format") or _guess_format(path)
     if fmt in ("csv", "tsv"):
         rows = _csv_rows(path, ctx, "\t" if fmt == "tsv" else None)
@@ -274,4 +282,4 @@ def _row(
     yield sanction.to_dict()
 
 
-__all__ = ["FIELDS", "parse", "resolve_mapping"]
+__all__ = ["FIELDS", "SETTINGS", "parse", "resolve_mapping"]
