@@ -170,7 +170,7 @@ def test_html_error_page_is_refused(server: Server, tmp_path: Path) -> None:
             b"<!DOCTYPE html><html><body>Service unavailable</body></html>", etag='"v3"'
         )
         status = run(st, spec, tmp_path)
-        assert "HTML" in status and "list.ftm.json" in status
+        assert "HTML" in status and f"downloaded from {server.base}/list.ftm.json" in status
         assert st.current_version("t_list") == v1
 
 

@@ -104,7 +104,9 @@ def _update_one(
         )
     except RedflagsError as exc:
         discard(fetched)
-        return UpdateOutcome(spec.name, "failed", str(exc))
+        # the message names the staging file, gone by now: say where the data came from
+        source = next(iter(spec.urls.values()))
+        return UpdateOutcome(spec.name, "failed", f"{exc} (downloaded from {source})")
     for url, (etag, modified) in fetched.validators.items():
         store.save_http_validators(url, etag, modified)
     promote(fetched)
