@@ -88,7 +88,7 @@ def _update_one(
             spec, downloads, store.http_validators, progress=on_bytes, force=force
         )
     except RedflagsError as exc:
-        return UpdateOutcome(spec.name, "failed", str(exc))
+        return UpdateOutcome(spec.name, "failed", _from(str(exc), spec))
     if fetched.not_modified and store.current_version(spec.name) and not force:
         discard(fetched)
         return UpdateOutcome(spec.name, "not-modified", "server says unchanged (conditional GET)")
@@ -104,11 +104,16 @@ def _update_one(
         )
     except RedflagsError as exc:
         discard(fetched)
-        # the message names the staging file, gone by now: say where the data came from
-        source = next(iter(spec.urls.values()))
-        return UpdateOutcome(spec.name, "failed", f"{exc} (downloaded from {source})")
+        return UpdateOutcome(spec.name, "failed", _from(str(exc), spec))
     for url, (etag, modified) in fetched.validators.items():
         store.save_http_validators(url, etag, modified)
     promote(fetched)
     status = "unchanged" if report.unchanged else "updated"
     return UpdateOutcome(spec.name, status, report=report)
+
+
+def _from(message: str, spec: ListSpec) -> str:
+    """A failure's message with the URL the data came from: a check of the download names
+    the staging file, deleted by the time anyone reads it."""
+    urls = [u for u in spec.urls.values() if u in message]
+    return message if urls else f"{message} (downloaded from {next(iter(spec.urls.values()))})"
