@@ -35,7 +35,7 @@ from redflags.matching.keys import (
 )
 from redflags.matching.prepared import load as load_prepared
 from redflags.matching.types import MatchResult, ScreeningHit
-from redflags.model import FtMEntity
+from redflags.model import FtMEntity, mentioned
 from redflags.text import is_latin
 
 # Total posting entries one query may walk; the rarest keys go first, so what is dropped is
@@ -291,10 +291,13 @@ class Screener:
         datasets: set[str] | None = None,
         exclude_ids: set[str] | None = None,
         cutoff: float = 0.0,
+        named: bool = False,
     ) -> list[ScreeningHit]:
         """Ranked hits for one FtM-shaped query; ``match`` is ``score >= threshold``. Hits
         scoring below ``cutoff`` are left out (as yente's cutoff): a caller that keeps only
-        matches passes its threshold and saves explaining and decoding the rest."""
+        matches passes its threshold and saves explaining and decoding the rest. A party a
+        list only names (``model.mentioned``) is no listed party: left out, unless
+        ``named`` (the engine derives hits from it through the link)."""
         if threshold is None:
             threshold = DEFAULT_THRESHOLD
         cands, pre, latin = self._shortlist(query, datasets)
@@ -335,6 +338,8 @@ class Screener:
                 assert self._explain is not None  # set whenever ``evaluate`` is
                 result = self._explain(outcome)
             entity = cast(FtMEntity, self.index.entity(row))
+            if not named and mentioned(entity):
+                continue
             hits.append(
                 ScreeningHit(
                     entity=entity,

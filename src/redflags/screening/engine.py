@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from redflags.config import data_dir, index_dir, store_path
 from redflags.errors import RedflagsError
+from redflags.model import mentioned
 from redflags.screening.siblings import expand
 from redflags.store.catalog import Catalog, ListInfo, open_catalog
 
@@ -93,7 +94,12 @@ class Engine:
             datasets=datasets,
             exclude_ids=exclude_ids,
             cutoff=cutoff,
+            named=True,
         )
+        # a party a list only names is no direct hit, only where derived hits start
+        named = [h for h in hits if mentioned(h.entity)]
+        if named:
+            hits = [h for h in hits if not mentioned(h.entity)]
         if self.siblings:
             hits = expand(
                 hits,
@@ -112,6 +118,7 @@ class Engine:
             threshold=threshold,
             datasets=datasets,
             rules=rules,
+            named=named,
         )
         if exclude_ids:
             extra = [h for h in extra if h.entity["id"] not in exclude_ids]

@@ -38,14 +38,13 @@ NODES = "nodes"
 @dataclass
 class LinkCollector:
     """Watches entities stream into the index build and keeps what the graph needs. A
-    party a list names without listing it ("Linked To: X", ``mentioned``) is held back from
-    the index of listed parties: it is screened as an ownership party, whose hits are
-    derived through the link to the record that names it."""
+    party a list names without listing it ("Linked To: X", ``mentioned``) is a node of the
+    graph but not listed: a hit on it is no direct hit, only the start of derived ones
+    (``Engine.screen``)."""
 
     edges: list[Edge] = field(default_factory=list)
     nodes: dict[str, Node] = field(default_factory=dict)
     listed: dict[str, list[str]] = field(default_factory=dict)
-    mentioned: list[FtMEntity] = field(default_factory=list)
 
     def watch(self, entities: Iterable[FtMEntity]) -> Iterator[FtMEntity]:
         for entity in entities:
@@ -56,11 +55,8 @@ class LinkCollector:
                 node = entity_node(entity)
                 if node is not None:
                     self.nodes[node.id] = node
-                    if mentioned(entity):
-                        self.mentioned.append(entity)
-                        continue
                     lst = (entity.get("provenance") or {}).get("list")
-                    if lst:
+                    if lst and not mentioned(entity):
                         self.listed.setdefault(node.id, []).append(str(lst))
             yield entity
 
@@ -88,7 +84,7 @@ class OwnershipLayer:
         edges = list(collector.edges)
         parties: list[FtMEntity] = []
         nodes: dict[str, Node] = {}
-        for entity in [*ownership_entities, *collector.mentioned]:
+        for entity in ownership_entities:
             found = entity_edges(entity)
             if found:
                 edges.extend(found)
@@ -152,8 +148,10 @@ class OwnershipLayer:
         threshold: float,
         datasets: set[str] | None = None,
         rules: list[Rule] | None = None,
+        named: Iterable[ScreeningHit] = (),
     ) -> list[ScreeningHit]:
-        """Derived hits for one query, given its direct hits."""
+        """Derived hits for one query, given its direct hits and its hits on parties a
+        list only names (``named``: an ownership party of the lists' own)."""
         # (subject id, the hit that found it, verdicts that make a derived hit a match).
         # A party already listed gains only what the ownership rules add (caught); its links
         # to other listed parties are shown for review, not counted as more hits.
@@ -162,6 +160,8 @@ class OwnershipLayer:
             for h in direct
             if h.match and not h.derived and h.entity["id"] in self.graph
         ]
+        subjects += [(h.entity["id"], h, MATCHING) for h in named
+                     if h.match and h.entity["id"] in self.graph]
         if node_screener is not None:
             for hit in node_screener.screen(query, threshold=threshold, limit=3, cutoff=threshold):
                 ident = hit.entity["id"]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from redflags.matching.types import FeatureExplanation, MatchResult, ScreeningHit
-from redflags.model import FtMEntity
+from redflags.model import FtMEntity, mentioned
 from redflags.sources.enrichment import name_key
 
 FILE = "siblings.json"
@@ -45,7 +45,8 @@ class SiblingCollector:
             found = ftm_model.get(schema)
             props = entity.get("properties") or {}
             names = props.get("name") or []
-            if found is not None and found.matchable and names:
+            # a party a list only names is no entry of that list (``model.mentioned``)
+            if found is not None and found.matchable and names and not mentioned(entity):
                 key = name_key(names[0])
                 if key:
                     countries = frozenset(props.get("country", []) + props.get("jurisdiction", []))
