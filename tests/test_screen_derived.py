@@ -158,3 +158,12 @@ def test_a_party_a_record_only_names_is_no_direct_hit(
     # the listed party itself is still a direct hit
     direct = engine.screen({"schema": "Company", "properties": {"name": ["Rosneft Trading"]}})
     assert direct[0].entity["id"] == "ofac-18299" and not direct[0].derived
+    # once another list lists the named party, it is that party: a direct hit, and its link
+    # to Rosneft Trading is for `redflags graph`, not one more hit
+    rosneft = EntityBuilder("Company", "cons-17022", "us_ofac_cons")
+    rosneft.add("name", "OPEN JOINT-STOCK COMPANY ROSNEFT OIL COMPANY")
+    rosneft.set_provenance(list="us_ofac_cons", record_id="17022")
+    with Store(path) as st:
+        st.import_entities("us_ofac_cons", "ftm", [rosneft.to_dict()], checksum="c")
+    hits = load_engine(path).screen(query)
+    assert [h.entity["id"] for h in hits if h.match] == ["cons-17022"]

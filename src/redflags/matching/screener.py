@@ -329,17 +329,17 @@ class Screener:
                 scored.append((full.score, float(pre[i]), row, full))
         scored.sort(key=lambda t: (-t[0], -t[1], t[2]))
         hits: list[ScreeningHit] = []
-        for score, _pre, row, outcome in scored[:limit]:
-            if score < cutoff:
+        for score, _pre, row, outcome in scored:
+            if score < cutoff or len(hits) == limit:
                 break
+            entity = cast(FtMEntity, self.index.entity(row))
+            if not named and mentioned(entity):
+                continue  # (it takes no place in the limit: the next one does)
             if isinstance(outcome, MatchResult):
                 result = outcome
             else:
                 assert self._explain is not None  # set whenever ``evaluate`` is
                 result = self._explain(outcome)
-            entity = cast(FtMEntity, self.index.entity(row))
-            if not named and mentioned(entity):
-                continue
             hits.append(
                 ScreeningHit(
                     entity=entity,

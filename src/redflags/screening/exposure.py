@@ -45,6 +45,7 @@ class LinkCollector:
     edges: list[Edge] = field(default_factory=list)
     nodes: dict[str, Node] = field(default_factory=dict)
     listed: dict[str, list[str]] = field(default_factory=dict)
+    mentioned: list[FtMEntity] = field(default_factory=list)
 
     def watch(self, entities: Iterable[FtMEntity]) -> Iterator[FtMEntity]:
         for entity in entities:
@@ -56,7 +57,9 @@ class LinkCollector:
                 if node is not None:
                     self.nodes[node.id] = node
                     lst = (entity.get("provenance") or {}).get("list")
-                    if lst and not mentioned(entity):
+                    if mentioned(entity):
+                        self.mentioned.append(entity)
+                    elif lst:
                         self.listed.setdefault(node.id, []).append(str(lst))
             yield entity
 
@@ -102,15 +105,19 @@ class OwnershipLayer:
         listed = {k: v for k, v in collector.listed.items() if k in ends}
         resolved: dict[str, str] = {}
         node_index = None
-        if parties:
+        # an ownership party, or a party a list only names, may be a listed party under its
+        # name (Rosneft, named by Rosneft Trading's SDN record, is on the sectoral list)
+        named = [e for e in collector.mentioned if e["id"] in ends]
+        if parties or named:
             screener = Screener(main_index)
-            for party in parties:
-                hits = screener.screen(party, threshold=RESOLVE_THRESHOLD, limit=1)
+            for entity in [*parties, *named]:
+                hits = screener.screen(entity, threshold=RESOLVE_THRESHOLD, limit=1)
                 if hits and hits[0].match:
                     target = hits[0].entity
-                    resolved[party["id"]] = target["id"]
+                    resolved[entity["id"]] = target["id"]
                     lst = (target.get("provenance") or {}).get("list")
-                    listed[party["id"]] = [str(lst)] if lst else list(target.get("datasets", []))
+                    listed[entity["id"]] = [str(lst)] if lst else list(target.get("datasets", []))
+        if parties:
             node_index = Index.build(parties)
         return cls(edges, nodes, listed, resolved, node_index)
 
@@ -160,8 +167,9 @@ class OwnershipLayer:
             for h in direct
             if h.match and not h.derived and h.entity["id"] in self.graph
         ]
-        subjects += [(h.entity["id"], h, MATCHING) for h in named
-                     if h.match and h.entity["id"] in self.graph]
+        # ... and so does one a list only names but another lists (``resolved``)
+        subjects += [(h.entity["id"], h, CAUGHT if h.entity["id"] in self.resolved else MATCHING)
+                     for h in named if h.match and h.entity["id"] in self.graph]
         if node_screener is not None:
             for hit in node_screener.screen(query, threshold=threshold, limit=3, cutoff=threshold):
                 ident = hit.entity["id"]
