@@ -114,6 +114,12 @@ def test_summary_reconciles_and_warns_about_stale_lists(tmp_path: Path) -> None:
     assert "Rows read 6 = screened 5 + rejected 1 ✓" in out
     assert "us_bis_entity_list" in out and "Top hits" in out
     assert "warning: us_bis_entity_list is 141 days old" in out
+    assert "partial" not in out
+    # an interrupted run says so first: its counts are of the part screened
+    console = Console(record=True, width=140)
+    print_summary(console, outcome.checkpoint, CTX, interrupted=True)
+    head = console.export_text().strip().splitlines()[0]
+    assert "partial: interrupted after 6 rows" in head
 
 
 def test_rows_by_best_score_first(tmp_path: Path) -> None:

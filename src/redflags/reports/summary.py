@@ -29,7 +29,10 @@ def print_summary(
 ) -> None:
     """Print the summary; counts first, then evidence pointers, then data currency."""
     console.print()
-    console.print(f"[bold]Screening of[/] {ctx.input}")
+    # said first too: the counts below are of the part screened, and read as the whole file
+    partial = f" [bold yellow](partial: interrupted after {ck.rows_done} rows)[/]" \
+        if interrupted else ""
+    console.print(f"[bold]Screening of[/] {ctx.input}{partial}")
     console.print(f"Lists: {ctx.catalog}")
     console.print(
         f"Algorithm {ctx.algorithm} {ctx.algorithm_version}, threshold {ctx.threshold:g}, "
