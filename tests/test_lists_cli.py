@@ -47,3 +47,16 @@ def test_without_a_date_the_import_says_how_to_give_it(store: Path, tmp_path: Pa
 def test_a_bad_list_date_is_refused(store: Path, tmp_path: Path) -> None:
     result = _import(store, tmp_path, "--list-date", "02/01/2026")
     assert result.exit_code == 2 and "not a date" in result.output  # type: ignore[attr-defined]
+
+
+def test_lists_keeps_its_counts_on_a_narrow_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rich.console import Console
+
+    monkeypatch.setenv("REDFLAGS_HOME", str(tmp_path / "home"))  # the bundled snapshot
+    narrow = Console(width=80, record=True)
+    monkeypatch.setattr(lists_cmds, "console", narrow)
+    lists_cmds.lists(store=None, as_json=False)
+    header = next(line for line in narrow.export_text().splitlines() if "list date" in line)
+    assert "age" in header and "parties" in header and "title" in header

@@ -209,7 +209,10 @@ def lists(
     table.add_column("list date", no_wrap=True, min_width=10)
     table.add_column("age", no_wrap=True, justify="right", min_width=6)
     table.add_column("parties", no_wrap=True, justify="right", min_width=7)
-    table.add_column("title", overflow="ellipsis", no_wrap=True, ratio=1)
+    # the title gives way first: with no bound, Rich dropped the age and entity counts at
+    # 80 columns (the five columns before it take 48)
+    table.add_column("title", overflow="ellipsis", no_wrap=True,
+                     max_width=max(12, console.width - 48))
     stale = []
     for info in infos:
         age = info.age_days()
