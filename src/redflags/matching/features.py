@@ -367,7 +367,7 @@ _SCRIPT_RANGES = (
 SCRIPTS = ("han", "hangul", "kana", "arabic", "hebrew", "cyrillic", "other")
 
 
-def _main_script(text: str) -> str:
+def main_script(text: str) -> str:
     """The script of most non-ASCII letters; Kana wins over Han (Japanese mixes both)."""
     if text.isascii():
         return "other"
@@ -389,7 +389,7 @@ def _has_han(text: str) -> bool:
     return not text.isascii() and any("\u3400" <= c <= "\u9fff" for c in text)
 
 
-def _has_cjk(text: str) -> bool:
+def has_cjk(text: str) -> bool:
     """Han, Kana or Hangul: scripts whose sound systems merge l and r."""
     return not text.isascii() and any(
         "\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af" for c in text
@@ -445,7 +445,7 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
         return None
     if not person:
         tokens_all = _join_initials(tokens_all)
-        if len(set(tokens_all)) < len(tokens_all) and not _has_cjk(text):
+        if len(set(tokens_all)) < len(tokens_all) and not has_cjk(text):
             tokens_all = _once(tokens_all)
     han = _has_han(text)
     # pinyin syllables are name sounds, never the legal form or org word they spell in
@@ -481,7 +481,7 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
     weights = tuple(token_weight(t, k) for t, k in pairs)
     items: list[tuple[int, int, int]] = []
     latin = _is_latin_text(text)
-    script = _main_script(text)
+    script = main_script(text)
     sound_script = "latin" if latin else script
 
     # a foreign name in Han writes its words apart ("罗伯特·布朗"): which word each syllable
@@ -575,7 +575,7 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
         script=script,
         latin=latin,
         han=han,
-        cjk=_has_cjk(text),
+        cjk=has_cjk(text),
         semitic=script in ("arabic", "hebrew"),
         total_weight=sum(weights),
         name_weight=sum(w for w, k in zip(weights, kinds, strict=True) if k == NAME),
@@ -782,7 +782,7 @@ def _moniker_aliases(props: Mapping[str, Sequence[str]]) -> set[str]:
     own = set(props.get("name", []))
     return {t for prop in ("alias", "previousName") for t in props.get(prop, [])
             if isinstance(t, str) and t not in own
-            and (_is_latin_text(t) or _main_script(t) == "cyrillic")
+            and (_is_latin_text(t) or main_script(t) == "cyrillic")
             and len(name_tokens(t)) == 1}
 
 
@@ -1739,9 +1739,11 @@ __all__ = [
     "country_features",
     "date_features",
     "evidence_features",
+    "has_cjk",
     "identifier_features",
     "initials_only",
     "legal_features",
+    "main_script",
     "number_features",
     "parts_swapped",
     "prepare",
