@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -235,25 +236,29 @@ class InputFile:
                     values[h] = f
                 yield InputRow(start, values)
 
-    def _workbook(self) -> tuple[Any, IO[bytes]]:
+    @contextmanager
+    def _workbook(self) -> Iterator[Any]:
+        """The workbook, read-only; closed with its file on leaving the block."""
         import openpyxl
 
         # a file object, not the path: openpyxl refuses a workbook by its name's extension
         # ("does not support .csv file format"), and a workbook saved as .csv is common
-        fh = open(self.path, "rb")  # noqa: SIM115 - closed by the caller with the workbook
-        try:
-            return openpyxl.load_workbook(fh, read_only=True, data_only=True), fh
-        except Exception as exc:  # openpyxl raises many kinds for a broken zip/workbook
-            fh.close()
-            raise SourceError(
-                self.path, f"cannot open as an Excel workbook: {exc}"
-            ) from None
+        with open(self.path, "rb") as fh:
+            try:
+                wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+            except Exception as exc:  # openpyxl raises many kinds for a broken zip/workbook
+                raise SourceError(
+                    self.path, f"cannot open as an Excel workbook: {exc}"
+                ) from None
+            try:
+                yield wb
+            finally:
+                wb.close()
 
     def _pick_sheet(self, wanted: str | None) -> tuple[str, list[str]]:
         """The sheet to read (``wanted``: its name or 1-based number; else the first) and
         the other sheets with data in their first rows."""
-        wb, fh = self._workbook()
-        try:
+        with self._workbook() as wb:
             names = list(wb.sheetnames)
             if wanted is None:
                 chosen = names[0]
@@ -268,13 +273,9 @@ class InputFile:
                 any(_cell_text(c) for c in cells)
                 for cells in wb[n].iter_rows(values_only=True, max_row=HEADER_SCAN_ROWS))]
             return chosen, others
-        finally:
-            wb.close()
-            fh.close()
 
     def _xlsx_rows(self, header: bool) -> Iterator[InputRow]:
-        wb, fh = self._workbook()
-        try:
+        with self._workbook() as wb:
             ws = wb[self.sheet] if self.sheet else wb.worksheets[0]
             rows = ((number, [_cell_text(c) for c in cells])
                     for number, cells in enumerate(ws.iter_rows(values_only=True), start=1))
@@ -292,9 +293,6 @@ class InputFile:
                 for h, t in zip(headers, texts, strict=False):
                     values[h] = t
                 yield InputRow(number, values)
-        finally:
-            wb.close()
-            fh.close()
 
     def _jsonl_rows(self, header: bool) -> Iterator[InputRow]:
         with open(self.path, "rb") as fh:
