@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from redflags.matching import DEFAULT_THRESHOLD
@@ -165,6 +166,46 @@ def test_a_query_in_another_script_keeps_its_best_by_vote_rows() -> None:
     screener = Screener(Index.build(GATED))
     hits = screener.screen(q("杭州海康威视数字技术股份有限公司", "Company"))
     assert "hik" in top_ids(hits, 2)
+
+
+def _crowd(names: list[str]) -> list[dict[str, Any]]:
+    return [ent(f"crowd{i}", "Company" if " " not in n else "Person", [n])
+            for i, n in enumerate(names)]
+
+
+def test_two_words_find_a_name_the_list_writes_as_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """"Gazprom Bank" ~ GAZPROMBANK: the index keys pairs of name words, never a name word
+    joined with an org word, and 80 other Gazprom entities filled the candidates."""
+    import redflags.matching.screener as screener_mod
+
+    listed = [*(ent(f"gp{i}", "Company", [f"GAZPROM {w}"]) for i, w in enumerate(
+        f"ENERGO{i} KAPITAL{i} NEFT{i} TRANS{i}".split()[i % 4] for i in range(80))),
+        ent("gpb", "Company", ["GAZPROMBANK"])]
+    query = q("Gazprom Bank", "Company")
+    hits = Screener(Index.build(listed)).screen(query)
+    assert "gpb" in top_ids(hits, 3) and next(h for h in hits if h.entity["id"] == "gpb").match
+    monkeypatch.setattr(screener_mod, "join_keys", lambda name: set())
+    assert "gpb" not in top_ids(Screener(Index.build(listed)).screen(query), 3)
+
+
+def test_a_name_in_arabic_script_finds_its_latin_spelling(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """"حسن نصر الله" reads "hsn nsr allh": no word of it is a listed word, and names that
+    share "allah" or "Hasan" outvote NASRALLAH, Hasan. The joined pair's keys bring it among
+    the candidates, the consonant skeletons ("hsn nsrllh") rank it to be scored."""
+    import redflags.matching.screener as screener_mod
+
+    crowd = [f"{a} {b}" for a in ("HASAN", "HASSAN", "NASRULLAH", "RAHMATULLAH", "ABDULLAH")
+             for b in ("ALI", "OMAR", "KHALIL", "YUSUF", "IBRAHIM", "MUSA", "KARIM", "SAID",
+                       "HAMID", "NURI", "ZAKI", "FARID", "JAMIL", "SALIM", "RASHID")]
+    listed = [*_crowd(crowd), ent("hn", "Person", ["NASRALLAH, Hasan"])]
+    query = q("حسن نصر الله")
+    hits = Screener(Index.build(listed)).screen(query)
+    assert top_ids(hits, 1) == ["hn"] and hits[0].match
+    monkeypatch.setattr(screener_mod, "join_keys", lambda name: set())
+    monkeypatch.setattr(Screener, "_skeleton_prescore",
+                        lambda self, qn, rows: np.zeros(len(rows), np.float32))
+    assert "hn" not in top_ids(Screener(Index.build(listed)).screen(query), 1)
 
 
 class FixedMatcher:

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from redflags.matching import DEFAULT_THRESHOLD, Matcher, prepare
-from redflags.text import NAME, latinize, name_tokens, phonetic, token_kind
+from redflags.text import NAME, fold, latinize, name_tokens, person_tokens, phonetic, token_kind
 
 
 def ent(schema: str, name: str) -> dict[str, Any]:
@@ -65,6 +65,28 @@ def test_arabic_article_and_hebrew_final_he() -> None:
     assert latinize("البدران").split()[0] == "al"
     assert latinize("الله") == "allh"
     assert latinize("קוזה") == "koza"
+
+
+def test_persian_and_arabic_letters_as_latin_spellings_write_them() -> None:
+    # a word-initial ain carries a vowel: علی / علي is Ali (it read "li"), عبد is Abd
+    assert latinize("علی") == latinize("علي") == "ali"
+    assert latinize("عبد الله").split()[0] == "abd"
+    assert latinize("جعفر") == "jfr"  # elsewhere it is no letter of the Latin spelling
+    # a heh closing a word part before a zero-width non-joiner is the vowel e
+    assert latinize("خامنه\u200cای") == "khamneai"
+    assert fold("خامنه\u200cای") == fold(fold("خامنه\u200cای"))
+
+
+def test_clerical_ranks_are_titles() -> None:
+    for name in ("Ayatollah Ali Khamenei", "سید علی خامنه\u200cای", "آیت\u200cالله سید علی"):
+        toks = person_tokens(name)
+        assert [token_kind(t) for t in toks if t in ("ali", "khamenei", "khamneai")] == \
+            [NAME] * len([t for t in toks if t in ("ali", "khamenei", "khamneai")])
+        assert token_kind(toks[0]) != NAME
+    for name, listed in (("Ayatollah Ali Khamenei", "KHAMENEI, Ali Husseini"),
+                         ("سید علی خامنه\u200cای", "Ali KHAMENEI")):
+        score = Matcher().compare(ent("Person", name), ent("Person", listed)).score
+        assert score >= DEFAULT_THRESHOLD, name
 
 
 def test_phonetic_rules() -> None:

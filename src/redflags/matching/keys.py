@@ -139,6 +139,38 @@ def name_keys(name: str) -> set[str]:
     return set(keys)
 
 
+def weak_token(token: str) -> bool:
+    """A legal form, org word or title: says little about who an entity is."""
+    return _kind(token) in _WEAK_KINDS
+
+
+def join_keys(name: str) -> set[str]:
+    """Keys a query adds to find a listed name that writes two of its words as one: each
+    pair of neighbouring words joined, an org word included ("Gazprom Bank" ~ GAZPROMBANK:
+    the index keys pairs of name words only), and the pair's phonetic code ("نصر الله" nsr
+    allh ~ NASRALLAH, which no key of the query's own words reaches), with the name's
+    phonetic key so joined. A listed name's every word has its t: and p: keys, and its
+    name its q: key, so these need nothing more in the index."""
+    tokens = _name_tokens(name)
+    infos = [_token_info(tok) for tok in tokens]
+    out: set[str] = set()
+    for i, (a, b) in enumerate(pairwise(tokens)):
+        kinds = (infos[i][0], infos[i + 1][0])
+        if "legal_form" in kinds or "number" in kinds or (
+                kinds[0] in _WEAK_KINDS and kinds[1] in _WEAK_KINDS):
+            continue
+        joined = a + b
+        out.add("t:" + joined)
+        if joined.isalpha() and kinds == ("name", "name"):
+            phon = _phonetic(joined)
+            out.add("p:" + phon)
+            # ...and the whole name's phonetic key with the pair joined ("q:nsrl sn")
+            others = [info[1] for k, info in enumerate(infos) if k not in (i, i + 1) and info[1]]
+            if others:
+                out.add("q:" + " ".join(sorted([*others, phon])))
+    return out
+
+
 def identifier_key(value: str) -> str | None:
     """Identifiers compare as upper-case alphanumerics: 'RU 7707-083893' = 'ru7707083893'."""
     norm = "".join(c for c in value.upper() if c.isalnum())
@@ -602,7 +634,9 @@ __all__ = [
     "entity_keys",
     "entity_names",
     "identifier_key",
+    "join_keys",
     "key_hash",
     "name_keys",
     "name_norm",
+    "weak_token",
 ]

@@ -81,6 +81,10 @@ _CHAR_MAP = _CharMap()
 
 
 _STRAY_GERESH = re.compile("(?<![\u05d2\u05d6\u05e6\u05e5\u05ea])\u05f3")
+# Persian writes a heh that closes a word part before a zero-width non-joiner ("خامنه‌ای",
+# Khamenei; "نامه‌ها"): that heh is the vowel e, as Arabic's ae letter (U+06D5) is read. The
+# non-joiner itself is a format character and goes like the others.
+_PERSIAN_HEH_E = re.compile("\u0647\u200c")
 
 
 def _fold_once(text: str) -> str:
@@ -90,6 +94,8 @@ def _fold_once(text: str) -> str:
                                 and _GERESH_AFTER.search(text) is not None)
     if geresh:
         text = _STRAY_GERESH.sub("", _GERESH_AFTER.sub("\\1" + GERESH, text))
+    if "\u200c" in text:
+        text = _PERSIAN_HEH_E.sub("\u06d5", text)
     text = text.translate(_CHAR_MAP)
     words = [_deconfuse(w) for w in _WS.split(text) if w]
     return unicodedata.normalize("NFKC", " ".join(words)).casefold()
