@@ -141,3 +141,15 @@ def test_lineage_order_matters(matcher: Matcher) -> None:
     assert swapped.explanations["name_lineage_swap"].value == 1.0
     assert "name_exact" not in swapped.explanations
     assert swapped.score < DEFAULT_THRESHOLD <= same.score
+
+
+def test_an_organisation_in_han_meets_latin_names_by_its_pinyin_letters() -> None:
+    """Han syllables' sound keys are a consonant or two: 海尔 "hai er" sounded like Ray Hui
+    and ZALA Aero Group (0.86), above Haier Group Corporation itself (0.76)."""
+    query = ent("Company", "海尔集团公司")
+    own = Matcher().compare(query, ent("Company", "Haier Group Corporation")).score
+    assert own >= DEFAULT_THRESHOLD
+    for other in ("ZALA Aero Group", "Ray Hui", "REACH HOLDING GROUP SHANGHAI CO., LTD."):
+        assert Matcher().compare(query, ent("Company", other)).score < DEFAULT_THRESHOLD, other
+    assert Matcher().compare(ent("Company", "华为技术有限公司"), ent(
+        "Company", "Huawei Technologies Co., Ltd.")).score >= DEFAULT_THRESHOLD
