@@ -27,3 +27,14 @@ def test_country_names_in_many_languages(value: str, code: str) -> None:
 def test_what_is_no_country_stays_none() -> None:
     for value in ("", "  ", "n/a", "Acme Trading", "Springfield"):
         assert country_code(value) is None, value
+
+
+@pytest.mark.parametrize(("value", "code"), [
+    # OFSI's bracketed qualifiers: "Congo (Democratic Republic)" is not Congo (cg)
+    ("Congo (Democratic Republic)", "cd"), ("Congo (Republic)", "cg"), ("Congo", "cg"),
+    ("Korea (North)", "kp"), ("Korea (South)", "kr"), ("Virgin Islands (British)", "vg"),
+    # a bracket that only glosses the name
+    ("Turkey (Turkiye)", "tr"), ("Iran (Islamic Republic of)", "ir"),
+])
+def test_a_bracket_qualifies_a_country_name(value: str, code: str) -> None:
+    assert country_code(value) == code

@@ -495,6 +495,43 @@ def test_us_json_link_to_unlisted_party(tmp_path: Path) -> None:
     assert link["properties"]["object"] == [stub["id"]]
 
 
+@pytest.mark.parametrize(("item", "name", "aliases", "previous", "address"), [
+    # the Federal Register text cut at a parenthesis: the rest went nowhere
+    ({"name": "Rosneft (a.k.a. Open Joint-Stock Company Rosneft Oil Company"}, "Rosneft",
+     ["Open Joint-Stock Company Rosneft Oil Company"], [], None),
+    # ... or into the address
+    ({"name": "Sabanican Company (a.k.a.", "address": "Sabanican Pad Co.), Unit #23, Tehran"},
+     "Sabanican Company", ["Sabanican Pad Co."], [], "Unit #23, Tehran"),
+    ({"name": "Gaz-Oil, OOO (f.k.a., Zakrytoe Aktsionernoe Obshchestvo Gaz Oil)"}, "Gaz-Oil, OOO",
+     [], ["Zakrytoe Aktsionernoe Obshchestvo Gaz Oil"], None),
+    ({"name": "Ch'oe Ch'o'l-min (a.k.a Choe Chol Min) (DPRK individual)"}, "Ch'oe Ch'o'l-min",
+     ["Choe Chol Min"], [], None),
+    ({"name": "NDC", "aliases": ["National Development Complex (NDC), a.k.a., the following two "
+                                 "aliases:", "Huawei Research (UK))", "Nji, Eric a/k/a Ngi, Eric"]},
+     "NDC", ["National Development Complex (NDC)", "Huawei Research (UK)", "Nji, Eric",
+             "Ngi, Eric"], [], None),
+    # names that merely contain the letters stay whole
+    ({"name": "Baka Trading (Aka) LLC", "aliases": ["'Zvezdochka' Shipyard"]},
+     "Baka Trading (Aka) LLC", ["'Zvezdochka' Shipyard"], [], None),
+])
+def test_us_json_names_cut_apart_at_aka(item: dict[str, Any], name: str, aliases: list[str],
+                                        previous: list[str], address: str | None) -> None:
+    labels = us_json._labels(item)
+    assert (labels.name, labels.aliases, labels.previous, labels.address) == (
+        name, aliases, previous, address)
+
+
+def test_us_json_aka_names_reach_the_entity(tmp_path: Path) -> None:
+    path = tmp_path / "list.json"
+    ent = {"name": "Lukoil, OAO (a.k.a. Lukoil", "aliases": [], "country": "Russia",
+           "address": "11 Sretenski boulevard, Moscow 101000, Russia"}
+    path.write_text(json.dumps({"list_id": "us-bis-entity", "count": 1, "entities": [ent]}))
+    entity = list(us_json.parse(path, ParseContext("us_x")))[0]
+    assert entity["properties"]["name"] == ["Lukoil, OAO"]
+    assert entity["properties"]["alias"] == ["Lukoil"]
+    assert entity["provenance"]["record_id"] == "Lukoil, OAO (a.k.a. Lukoil"  # as listed
+
+
 def test_us_json_isin_makes_a_company(tmp_path: Path) -> None:
     path = tmp_path / "list.json"
     ent = {"name": "Gamma Holdings", "aliases": ["GAMMA"], "country": "Hong Kong",

@@ -49,6 +49,7 @@ _COUNTRY_ALIASES = {
     "republique populaire democratique de coree": "kp",
 }
 _PARENS = re.compile(r"\s*\([^)]*\)")
+_INNER = re.compile(r"\(([^)]*)\)")
 _PLACES = Path(__file__).resolve().parent / "text" / "data" / "org_terms.yml"
 # country names in ~35 languages (CLDR; scripts/build_country_names.py)
 _NAMES = Path(__file__).resolve().parent / "text" / "data" / "country_names.json"
@@ -96,7 +97,14 @@ def country_code(value: str | None) -> str | None:
     if not value or not value.strip():
         return None
     index = _country_index()
-    candidates = [value, _PARENS.sub("", value)]
+    candidates = [value]
+    # OFSI writes "Congo (Democratic Republic)", "Korea (North)": the bracket qualifies the
+    # name (read first: "Democratic Republic of the Congo", "North Korea"), or only glosses
+    # it ("Turkey (Turkiye)"); without this "Congo (Democratic Republic)" read as Congo, cg
+    if (inner := _INNER.search(value)) is not None:
+        base, qualifier = _PARENS.sub("", value), inner.group(1)
+        candidates += [f"{qualifier} {base}", f"{qualifier} of the {base}"]
+    candidates.append(_PARENS.sub("", value))
     if "," in value:  # OFAC writes "Korea, North", "Virgin Islands, British"
         head, _, tail = value.partition(",")
         candidates.append(f"{tail} {head}")

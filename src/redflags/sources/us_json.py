@@ -97,7 +97,20 @@ LISTS: dict[str, tuple[str, str, str | None]] = {
 
 # "Key: value" parts of `notes` that carry structure (NS-CMIC, DPL); the rest is prose.
 _NOTE_PART = re.compile(r"^\s*([A-Za-z][A-Za-z ()/-]{1,40}?)\s*:\s*(.+?)\s*$")
+# 2: names cut apart at "a.k.a." / "f.k.a." and freed of the brackets a cut left
+PARSER_VERSION = "2"
 _PARENS = re.compile(r"\s*\([^)]*\)\s*$")
+# The transcriptions keep a listing's "(a.k.a. ...)" inside its name or alias where the
+# Federal Register text was cut at a parenthesis: "Rosneft (a.k.a. Open Joint-Stock Company
+# Rosneft Oil Company", "Lukoil, OAO (a.k.a. Lukoil", "X, a.k.a., Y". Such a label is
+# several names (f.k.a.: a former one); the words that only announce the next lines ("the
+# following two aliases:") and the bracket or quote the cut left are no part of a name.
+_AKA = re.compile(r"\s*[,;]?\s*(\(?)\s*\b([adf])[./]k[./]a\.?(?=[\s,:(]|$)[,:]?\s*", re.I)
+_FOLLOWING = re.compile(r"[,;]?\s*the following (?:\w+ )?alias(?:es)?\s*:?\s*$", re.I)
+_LABEL_EDGE = " \t,;:"
+# "Sabanican Company (a.k.a." whose alias went into the address: "Sabanican Pad Co.), Unit..."
+_ADDRESS_HEAD = re.compile(r"^([^()]{2,80}?)\)\s*,\s*(.+)$", re.S)
+
 _ADDRESS_SPLIT = re.compile(r";\s*(?:and\s+)?")
 _ENTITY_KEYS = ("name", "aliases", "country", "address", "effective_date", "federal_register")
 
@@ -128,7 +141,9 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[FtMEntity]:
         entity_id = ids.claim(_base_id(prefix, item), *[_str(item.get(k)) for k in _ENTITY_KEYS])
         entity_ids.append(entity_id)
         aliases = item.get("aliases")
-        labels: list[Any] = [item.get("name"), *(aliases if isinstance(aliases, list) else [])]
+        cut = _labels(item)
+        labels: list[Any] = [item.get("name"), *(aliases if isinstance(aliases, list) else []),
+                             cut.name, *cut.aliases, *cut.previous]
         for label in labels:
             if isinstance(label, str) and label.strip():
                 names.setdefault(name_key(label), entity_id)
@@ -202,6 +217,67 @@ class _Run:
 
 
 
+@dataclass
+class _Labels:
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    previous: list[str] = field(default_factory=list)
+    address: str | None = None
+
+
+def _balanced(text: str) -> str:
+    """A label without the bracket a cut left open or closed at its end."""
+    text = text.strip(_LABEL_EDGE)
+    while text.endswith("(") or (text.endswith(")") and text.count(")") > text.count("(")):
+        text = text[:-1].strip(_LABEL_EDGE)
+    if text.count("(") > text.count(")") and text.startswith("("):
+        text = text[1:].strip(_LABEL_EDGE)
+    return text
+
+
+def _closed(text: str) -> str:
+    """What a bracketed a.k.a. names: up to the bracket that closes it ("Choe Chol Min) (DPRK
+    individual)" is the name and a remark)."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth < 0:
+            return text[:i]
+    return text
+
+
+def _split_label(text: str) -> tuple[list[tuple[str, str]], bool]:
+    """A label's names as (kind, name), kind "" for the first, "a"/"d"/"f" after an
+    a.k.a./d.b.a./f.k.a.; and whether it ends with an a.k.a. whose name is missing."""
+    parts = _AKA.split(_FOLLOWING.sub("", text))
+    out = [("", _balanced(parts[0]))]
+    for paren, kind, name in zip(parts[1::3], parts[2::3], parts[3::3], strict=True):
+        out.append((kind.lower(), _balanced(_closed(name) if paren else name)))
+    dangling = len(parts) > 1 and not out[-1][1]
+    return [(k, n) for k, n in out if n], dangling
+
+
+def _labels(item: dict[str, Any]) -> _Labels:
+    """The names, former names and address of a transcribed listing, cut apart."""
+    raw = _str(item.get("name")) or ""
+    address = _str(item.get("address"))
+    names, dangling = _split_label(raw)
+    if not names:
+        names = [("", raw)]
+    labels = _Labels(names[0][1], address=address)
+    if dangling and address and (head := _ADDRESS_HEAD.match(address)):
+        names.append(("a", _balanced(head.group(1))))
+        labels.address = head.group(2)
+    aliases = item.get("aliases") or []
+    for alias in aliases if isinstance(aliases, list) else [aliases]:
+        text = _str(alias)
+        if text:
+            names.extend(("a" if k == "" else k, n) for k, n in _split_label(text)[0])
+    for kind, name in names[1:]:
+        (labels.previous if kind == "f" else labels.aliases).append(name)
+    return labels
+
+
 def _base_id(prefix: str, item: dict[str, Any]) -> str:
     name = _str(item.get("name")) or ""
     raw_country = _str(item.get("country"))
@@ -220,9 +296,10 @@ def _entity(run: _Run, item: dict[str, Any], entity_id: str) -> Iterator[FtMEnti
     schema = upgrade_schema(guess_schema(None, name), props)
     entity = EntityBuilder(schema, entity_id)
     entity.datasets = [ctx.list_name]
-    entity.add("name", name)
-    aliases = item.get("aliases") or []
-    entity.add("alias", [_str(a) for a in aliases] if isinstance(aliases, list) else _str(aliases))
+    labels = _labels(item)
+    entity.add("name", labels.name)
+    entity.add("alias", [a for a in labels.aliases if a != labels.name])
+    add_safe(entity, "previousName", labels.previous)
     entity.add("topics", "sanction")
     entity.add("country", country)
     if raw_country and country is None:
@@ -234,7 +311,7 @@ def _entity(run: _Run, item: dict[str, Any], entity_id: str) -> Iterator[FtMEnti
     add_safe(entity, "classification", facts.get("target type"))
 
     related: list[EntityBuilder] = []
-    for part in _ADDRESS_SPLIT.split(_str(item.get("address")) or ""):
+    for part in _ADDRESS_SPLIT.split(labels.address or ""):
         full = part.strip(" .")
         if not full:
             continue
