@@ -153,3 +153,14 @@ def test_an_organisation_in_han_meets_latin_names_by_its_pinyin_letters() -> Non
         assert Matcher().compare(query, ent("Company", other)).score < DEFAULT_THRESHOLD, other
     assert Matcher().compare(ent("Company", "华为技术有限公司"), ent(
         "Company", "Huawei Technologies Co., Ltd.")).score >= DEFAULT_THRESHOLD
+
+
+def test_a_country_adjective_says_where() -> None:
+    # "Russian" in "Aeroflot Russian Airlines" is where, as "Russia" is: an org word
+    toks = name_tokens("Aeroflot Russian Airlines")
+    assert [token_kind(t) for t in toks] == [NAME, token_kind("russia"), token_kind("aviation")]
+    assert name_tokens("Российская Федерация")[0] == name_tokens("Russia")[0]
+    # НК is the "oil company" of Russian names (ПАО «НК «Роснефть»)
+    assert token_kind(name_tokens("ПАО «НК «Роснефть»")[1]) != NAME
+    listed = ent("Company", "PJSC AEROFLOT")
+    assert Matcher().compare(ent("Company", "Aeroflot Russian Airlines"), listed).score >= 0.75
