@@ -60,3 +60,27 @@ def test_lists_keeps_its_counts_on_a_narrow_terminal(
     lists_cmds.lists(store=None, as_json=False)
     header = next(line for line in narrow.export_text().splitlines() if "list date" in line)
     assert "age" in header and "parties" in header and "title" in header
+
+
+def test_export_writes_a_party_two_lists_hold_under_one_id_once(
+        store: Path, tmp_path: Path) -> None:
+    """OFAC gives VTB Bank one id on its SDN and its sectoral list: an FtM export must hold
+    each id once (Aleph, yente and nomenklatura expect it), with both lists' names."""
+    import json
+
+    twin = EntityBuilder("Company", "x-1", "other")
+    twin.add("name", "Seed Co")
+    twin.add("alias", "Seed Company Limited")
+    person = EntityBuilder("Person", "x-2", "other")
+    person.add("name", "Jane Seed")
+    with Store(store) as st:
+        st.import_entities("other", "ftm", [twin.to_dict(), person.to_dict()], checksum="o")
+    out = tmp_path / "all.ftm.json"
+    result = CliRunner().invoke(app, ["export", str(out), "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    entities = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    ids = [e["id"] for e in entities]
+    assert sorted(ids) == ["x-1", "x-2"]
+    (merged,) = [e for e in entities if e["id"] == "x-1"]
+    assert merged["properties"]["alias"] == ["Seed Company Limited"]
+    assert merged["datasets"] == ["other", "seed"]

@@ -213,6 +213,34 @@ def related_provenance(entity: FtMEntity | dict[str, Any], record: Provenance) -
     return out
 
 
+def merge(first: FtMEntity, other: FtMEntity) -> FtMEntity | None:
+    """One entity of two records of one party under one id (OFAC gives VTB Bank one id on
+    its SDN and its sectoral list): FtM's merge of properties and schema, both lists'
+    datasets, the first record's provenance (a party a list only names yields to a list
+    that lists it). None when FtM has no schema for both (they are not one party)."""
+    from followthemoney.exc import InvalidData
+
+    if mentioned(first) and not mentioned(other):
+        first, other = other, first
+    proxy = _ftm().get_proxy(_core(first))
+    try:
+        proxy.merge(_ftm().get_proxy(_core(other)))
+    except InvalidData:
+        return None
+    out = cast(FtMEntity, proxy.to_dict())
+    out.pop("caption", None)
+    out["datasets"] = sorted({*first.get("datasets", []), *other.get("datasets", [])})
+    if "provenance" in first:
+        out["provenance"] = first["provenance"]
+    return out
+
+
+def _core(entity: FtMEntity) -> dict[str, Any]:
+    """What FtM reads of an entity (it keeps any other key as context, which it cannot
+    merge when a value is a dict, as provenance is)."""
+    return {"id": entity["id"], "schema": entity["schema"], "properties": entity["properties"]}
+
+
 def caption(entity: FtMEntity | dict[str, Any]) -> str:
     """The label a person reads: the first name-like property, else the id."""
     props = entity.get("properties", {})

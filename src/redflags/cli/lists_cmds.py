@@ -288,7 +288,7 @@ def export(
     out = sys.stdout if str(output) == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
     n = 0
     try:
-        for entity in catalog.iter_entities(lists_):
+        for entity in catalog.iter_export(lists_):
             out.write(json.dumps(entity, ensure_ascii=False) + "\n")
             n += 1
     finally:

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from redflags.model import FtMEntity
+from redflags.model import FtMEntity, merge
 from redflags.sources import OWNERSHIP_FORMATS
 from redflags.sources.registry import LISTS
 from redflags.store import bundle
@@ -138,6 +138,30 @@ class Catalog:
                     prov["list_version"] = str(entry["version"])
                     entity["provenance"] = prov  # type: ignore[typeddict-item]
                     yield entity
+
+
+    def iter_export(self, lists: Iterable[str] | None = None) -> Iterator[FtMEntity]:
+        """``iter_entities`` with each id once, as FtM consumers (Aleph, yente, nomenklatura)
+        expect: a party that two lists hold under one id is merged (``model.merge``).
+        Two passes, so only the few such entities are held in memory."""
+        wanted = list(lists) if lists is not None else None
+        seen: set[str] = set()
+        twice: set[str] = set()
+        for entity in self.iter_entities(wanted):
+            (twice if entity["id"] in seen else seen).add(entity["id"])
+        held: dict[str, list[FtMEntity]] = {}
+        for entity in self.iter_entities(wanted):
+            if entity["id"] not in twice:
+                yield entity
+                continue
+            group = held.setdefault(entity["id"], [])
+            merged = merge(group[-1], entity) if group else None
+            if merged is not None:
+                group[-1] = merged
+            else:
+                group.append(entity)  # no schema for both: kept apart, as listed
+        for group in held.values():
+            yield from group
 
 
 def _info_from_version(v: dict[str, Any]) -> ListInfo:
