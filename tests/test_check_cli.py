@@ -202,6 +202,20 @@ def test_limit_counts_the_ranked_entries_printed(fixed: FixedEngine) -> None:
     assert [r[0] for r in rows] == ["1", "↳", "↳", "2", "↳"]
     assert "5 hits at threshold 0.7; 3 of them (↳) the same party on another list" in res.output
     assert "Listed c" not in res.output and "below the threshold" not in res.output
+    # the hit the limit hides is counted ("1 hit" for a name with more read as all of them)
+    assert "1 more hit past --limit 2" in res.output
+    data = json.loads(invoke("Acme", "--threshold", "0.7", "--limit", "2", "--json").output)
+    assert [r["entity_id"] for r in data["results"]] == ["a", "a2", "a3", "b", "b2"]
+
+
+def test_with_no_hit_the_closest_result_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
+    import redflags.screening.engine as engine_mod
+
+    eng = FixedEngine([_hit("d", 0.5), _hit("e", 0.4)])
+    monkeypatch.setattr(engine_mod, "load_engine", lambda *a, **k: eng)
+    res = invoke("Acme", "--threshold", "0.7")
+    assert "No hit at threshold 0.7" in res.output
+    assert "Why Listed d scored 0.50" in res.output and "Why Listed e" not in res.output
 
 
 def _why_table(output: str) -> list[list[str]]:

@@ -97,6 +97,16 @@ def test_type_column_decides_the_schema(type_value: str, schema: str) -> None:
     assert isinstance(q, Query) and q.entity["schema"] == schema
 
 
+def test_an_unknown_type_is_noted() -> None:
+    cols = detect_columns(["name", "type"])
+    typo = build_query({"name": "Acme", "type": "compnay"}, cols, 2)
+    assert isinstance(typo, Query) and typo.entity["schema"] == "LegalEntity"
+    assert any("'compnay' not recognised" in n for n in typo.notes)
+    for fine in ("Entity", "company", ""):
+        q = build_query({"name": "Acme", "type": fine}, cols, 2)
+        assert isinstance(q, Query) and not q.notes, fine
+
+
 def test_rejects_carry_reasons() -> None:
     cols = detect_columns(["name", "dob", "type"])
     no_name = build_query({"name": "  n/a ", "dob": "", "type": ""}, cols, 3)

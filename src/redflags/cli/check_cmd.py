@@ -20,11 +20,13 @@ from redflags.cli.common import (
     load_kernels_noting,
 )
 from redflags.errors import RedflagsError
-from redflags.reports.check import print_check
+from redflags.reports.check import limited, print_check
 from redflags.reports.results import hit_record
 from redflags.screening.columns import ColumnMap, Reject, build_query
 
 EXIT_HITS = 3
+# results ranked for a check whatever --limit shows, to count the hits it hides
+COUNTED = 25
 
 
 class QueryType(StrEnum):
@@ -102,13 +104,15 @@ def check(
     engine = load_engine(store, list_, on_build=lambda msg: err_console.print(msg))
     load_kernels_noting()
     target = engine_target(engine, algorithm)
-    hits = target.screen(built.entity, threshold=used, limit=limit)
+    # ranked past --limit, so that the header can say how many hits the limit hides
+    hits = target.screen(built.entity, threshold=used, limit=max(limit, COUNTED))
     records = [hit_record(h) for h in hits]
     for note in built.notes:
         err_console.print(f"[yellow]note:[/] {note}")
     lists = [i.to_dict() for i in engine.lists]
     if as_json:
-        out = {"query": built.entity, "threshold": used, "results": records, "lists": lists}
+        out = {"query": built.entity, "threshold": used, "results": limited(records, limit),
+               "lists": lists}
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1, default=str) + "\n")
     else:
         print_check(console, built.entity, records, threshold=used, lists=lists, limit=limit)

@@ -39,9 +39,12 @@ def print_check(
         f"[bold]{', '.join(props.get('name') or [])}[/] ({query.get('schema')})"
         + (f"  {'; '.join(facts)}" if facts else "")
     )
-    groups = _groups(records)[:limit]
+    every = _groups(records)
+    groups = every[:limit]
     shown = [r for group in groups for r in group]
     matches = [r for r in shown if r["match"]]
+    # hits past --limit: "1 hit" for a name with five read as all there is
+    hidden = sum(1 for group in every[len(groups):] for r in group if r["match"])
     below = len(shown) - len(matches)
     same_party = sum(len(group) - 1 for group in groups)
     if matches:
@@ -52,6 +55,8 @@ def print_check(
             head = f"{len(shown)} results: {head}, {below} below it (dimmed)"
         if same_party:
             head += f"; {same_party} of them (↳) the same party on another list"
+        if hidden:
+            head += f"; {hidden} more hit{'s' * (hidden > 1)} past --limit {limit}"
         console.print(head)
     else:
         console.print(f"[green]No hit[/] at threshold {threshold:g}"
@@ -90,6 +95,9 @@ def print_check(
         if any(not r.get("listed_on") for r in shown):
             # BIS and OFAC SDN entries carry no listing date: an empty cell read as a bug
             console.print(f"{NO_DATE} listed on: {NOT_GIVEN}", style="dim")
+    if not matches and shown:
+        # no hit: why the closest result fell short is what a reviewer asks next
+        _print_why(console, query, shown[0])
     explained: set[str] = set()
     for r in matches:
         # siblings (one party on several lists) share their explanation: show it once
@@ -99,6 +107,13 @@ def print_check(
         explained.add(key)
         _print_why(console, query, r)
     _print_lists(console, lists)
+
+
+def limited(records: Sequence[Mapping[str, Any]], limit: int) -> list[Mapping[str, Any]]:
+    """The records of the ``limit`` best ranked entries and their same-party entries, in
+    their order (as ``print_check`` shows them)."""
+    kept = {id(r) for group in _groups(records)[:limit] for r in group}
+    return [r for r in records if id(r) in kept]
 
 
 def _groups(records: Sequence[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:

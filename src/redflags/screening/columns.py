@@ -73,6 +73,8 @@ ORGANIZATION_TYPES = frozenset(
     {"organisation", "organization", "org", "ngo", "charity", "association", "institution",
      "government", "governmentbody", "publicbody", "o"}
 )
+# Values that say "any kind of party" (screened as a LegalEntity, without a note).
+ANY_TYPES = frozenset({"legalentity", "entity", "party", "unknown", "other", "any", "mixed"})
 # Values that people type in a name column when there is no name.
 EMPTY_NAMES = frozenset(
     {"", "na", "n/a", "none", "null", "nil", "unknown", "tbd", "tba", "-", "--", "?", "x", "0"}
@@ -313,6 +315,11 @@ def build_query(row: Mapping[str, str | None], columns: ColumnMap, line: int) ->
     present = set(vals)
     schema = schema_for(vals.get("type"), present)
     notes: list[str] = []
+    if "type" in vals and fold_header(vals["type"]) not in (
+            PERSON_TYPES | COMPANY_TYPES | ORGANIZATION_TYPES | ANY_TYPES):
+        # a typo ("compnay", "persn") would otherwise screen the row silently as any party
+        notes.append(f"type {vals['type']!r} not recognised: screened as any kind of party "
+                     "(use person, company or organization)")
     row_id = vals.get("id") or f"row-{line}"
     builder = EntityBuilder(schema, hash_id("q", line, row_id))
     builder.add("name", name)
