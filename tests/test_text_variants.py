@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from redflags.matching import DEFAULT_THRESHOLD, Matcher, prepare
 from redflags.text import NAME, fold, latinize, name_tokens, person_tokens, phonetic, token_kind
+from redflags.text.slavic import english_reading
 
 
 def ent(schema: str, name: str) -> dict[str, Any]:
@@ -164,3 +165,42 @@ def test_a_country_adjective_says_where() -> None:
     assert token_kind(name_tokens("ПАО «НК «Роснефть»")[1]) != NAME
     listed = ent("Company", "PJSC AEROFLOT")
     assert Matcher().compare(ent("Company", "Aeroflot Russian Airlines"), listed).score >= 0.75
+
+
+@pytest.mark.parametrize(("german", "english"), [
+    ("Sergej Lawrow", "sergey lavrov"),
+    ("Jewgeni Prigoschin", "yevgeni prigoshin"),
+    ("Michail Gorbatschow", "mikhail gorbachov"),
+    ("Roman Abramowitsch", "roman abramovich"),
+    ("Nikita Chruschtschow", "nikita khrushchov"),
+    ("Wjatscheslaw Wolodin", "vyacheslav volodin"),
+])
+def test_german_spellings_of_russian_names_read_the_english_way(german: str,
+                                                                 english: str) -> None:
+    assert english_reading(german) == english
+
+
+def test_names_without_the_marks_have_no_other_reading() -> None:
+    for name in ("John Smith", "Hans Schmidt", "Oleg Deripaska", "Иван Петров", "王伟"):
+        assert english_reading(name) is None, name
+
+
+@given(st.text(max_size=30))
+def test_an_english_reading_is_folded_ascii_or_none(text: str) -> None:
+    out = english_reading(text)
+    assert out is None or (out.isascii() and out == out.lower() and out != fold(text))
+
+
+@pytest.mark.parametrize(("query", "listed"), [
+    ("Sergej Lawrow", "Sergey Viktorovich LAVROV"),
+    ("Jewgeni Prigoschin", "Yevgeniy Viktorovich PRIGOZHIN"),
+])
+def test_a_german_spelling_finds_the_listed_person(query: str, listed: str) -> None:
+    from redflags.matching.index import Index
+    from redflags.matching.screener import Screener
+
+    crowd = [{"id": f"p{i}", "schema": "Person", "properties": {"name": [n]}}
+             for i, n in enumerate(["Sergei IVANOV", "Sergey LAVRENTIEV", "Yevgeniy PRIGOV",
+                                    "Pavel LAVROVSKY", listed])]
+    hits = Screener(Index.build(crowd)).screen(ent("Person", query))
+    assert hits and hits[0].entity["id"] == "p4" and hits[0].match

@@ -52,6 +52,7 @@ from redflags.text.phonetic import (
     phonetic_keys,
     sound_key,
 )
+from redflags.text.slavic import english_reading
 
 # Below this a token pair is not an alignment at all (it would only add noise).
 TOKEN_MIN_SIM = 0.55
@@ -699,6 +700,10 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
         texts.extend(props.get(prop, []))
     if schema in ("Person",) or props.get("firstName") or props.get("lastName"):
         texts.extend(_person_full_names(props))
+    if schema in READING_SCHEMATA:
+        # "Sergej Lawrow" is also read "sergey lavrov" (text.slavic): another name of it
+        texts.extend(r for r in (english_reading(t) for t in list(texts) if isinstance(t, str))
+                     if r and r not in texts)
     strong = set(texts)
     weak_texts = {t for prop in WEAK_NAME_PROPS for t in props.get(prop, []) if t not in strong}
     if schema == "Person":

@@ -25,6 +25,7 @@ import numpy.typing as npt
 from followthemoney import model as ftm_model
 
 from redflags.text.hanja import READING_SCHEMATA, korean_readings
+from redflags.text.slavic import english_reading
 
 log = logging.getLogger(__name__)
 
@@ -564,6 +565,7 @@ def entity_names(entity: Mapping[str, Any]) -> list[str]:
             out.append(" ".join(parts))
     if entity.get("schema") in READING_SCHEMATA:
         out.extend(r for name in list(out) for r in korean_readings(name) if r not in out)
+        out.extend(r for r in map(english_reading, list(out)) if r and r not in out)
     return out
 
 
