@@ -204,3 +204,58 @@ def test_a_german_spelling_finds_the_listed_person(query: str, listed: str) -> N
                                     "Pavel LAVROVSKY", listed])]
     hits = Screener(Index.build(crowd)).screen(ent("Person", query))
     assert hits and hits[0].entity["id"] == "p4" and hits[0].match
+
+
+@pytest.mark.parametrize(("hangul", "latin", "same"), [
+    ("김정은", "KIM Jong Un", True),
+    ("김여정", "KIM Yo Jong", True),
+    ("최룡해", "CHOE Ryong Hae", True),
+    ("김정은", "Jong Un KIM", True),
+    ("김종국", "KIM Jong Un", False),  # a singer, not the leader: 국 is not 은
+    ("김정일", "KIM Jong Un", False),
+])
+def test_a_korean_given_name_is_compared_syllable_by_syllable(hangul: str, latin: str,
+                                                              same: bool) -> None:
+    score = Matcher().compare(ent("Person", hangul), ent("Person", latin)).score
+    assert (score >= DEFAULT_THRESHOLD) == same, score
+
+
+def test_korean_name_syllables_only_for_a_koreans_name() -> None:
+    from redflags.text.translit import korean_name_syllables
+
+    assert korean_name_syllables("김정은") == ("gim", "jeong", "eun")
+    for other in ("브룬지", "김정", "Kim Jong Un", "金正恩", "김정은 김정은"):
+        assert korean_name_syllables(other) is None, other
+
+
+@pytest.mark.parametrize(("han", "latin", "same"), [
+    ("王伟", "Wang Wei", True),
+    ("王华伟", "WANG Huawei", True),
+    ("习近平", "Xi Jinping", True),
+    ("习近平", "XI Jin Ping", True),
+    ("王华伟", "Wang Wei", False),  # three syllables against two: another given name
+    ("王伟", "WANG Weiguo", False),
+    ("刘军", "HUO Liujun", False),
+])
+def test_a_chinese_given_name_is_compared_syllable_by_syllable(han: str, latin: str,
+                                                               same: bool) -> None:
+    score = Matcher().compare(ent("Person", han), ent("Person", latin)).score
+    assert (score >= DEFAULT_THRESHOLD) == same, score
+
+
+def test_pinyin_syllables() -> None:
+    from redflags.text.pinyin import chinese_name_syllables, pinyin_split
+
+    assert pinyin_split("huawei") == ("hua", "wei")
+    assert pinyin_split("xian") == ("xian",)  # the fewest syllables that spell it
+    assert pinyin_split("hsi") is None and pinyin_split("smith") is None
+    assert chinese_name_syllables("王华伟") == ("wang", "hua", "wei")
+    assert chinese_name_syllables("杭州海康威视") is None  # no person's name
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", max_size=15))
+def test_a_pinyin_split_spells_the_word(word: str) -> None:
+    from redflags.text.pinyin import pinyin_split
+
+    parts = pinyin_split(word)
+    assert parts is None or "".join(parts) == word

@@ -52,7 +52,9 @@ from redflags.text.phonetic import (
     phonetic_keys,
     sound_key,
 )
+from redflags.text.pinyin import chinese_name_syllables, pinyin_split
 from redflags.text.slavic import english_reading
+from redflags.text.translit import korean_name_syllables
 
 # Below this a token pair is not an alignment at all (it would only add noise).
 TOKEN_MIN_SIM = 0.55
@@ -1109,6 +1111,8 @@ def compare_names(q: PreparedName, c: PreparedName, sims: list[list[float]] | No
     single = q.name_count == 1 or c.name_count == 1
     xs = 1.0 if q.latin != c.latin else 0.0
     sim = Levenshtein.normalized_similarity
+    if xs and (q.person or c.person) and (given := _given_syllables_match(q, c)) is not None:
+        weakest = min(weakest, given)
     if loose:
         jp = sim(q.joined_phonetic_loose, c.joined_phonetic_loose)
         if q.han or c.han:
@@ -1179,6 +1183,74 @@ def compare_names(q: PreparedName, c: PreparedName, sims: list[list[float]] | No
         if weakest > 0:
             values[f"xs_{script}_gap"] = min(1.0, max(0.0, XS_GAP_LEVEL - weakest) / XS_GAP_FULL)
     return NameComparison(q, c, values)
+
+
+# Romanisations of one Korean syllable differ (Revised, McCune-Reischauer, the DPRK's own):
+# 정 jeong / jong / chong, 은 eun / un, 국 guk / kuk / gug. Read alike before comparing.
+_KO_ROMAN = (("eo", "o"), ("eu", "u"), ("ae", "e"), ("ch", "j"), ("k", "g"), ("t", "d"),
+             ("p", "b"), ("r", "l"), ("sh", "s"))
+# Below this a given-name syllable is another syllable ("gug" / "un"), not another spelling.
+SYLLABLE_MIN = 0.5
+
+
+@lru_cache(maxsize=4096)
+def _ko_roman(syllable: str) -> str:
+    for a, b in _KO_ROMAN:
+        syllable = syllable.replace(a, b)
+    return syllable
+
+
+def _korean_given_match(q: PreparedName, c: PreparedName) -> float | None:
+    """How well a Korean's given name in Hangul meets a Latin name that writes it syllable
+    by syllable ("김종국" / "KIM Jong Un"): the worse of its two syllables, if one is
+    another syllable, else None (also when the rule does not apply). Matched as one word,
+    "jonggug" ~ "jongun" looked like a spelling variant: 0.90 for another man."""
+    native, latin = (q, c) if c.latin else (c, q)
+    syllables = korean_name_syllables(native.text)
+    if syllables is None or len(latin.tokens) != 3:
+        return None
+    words = latin.tokens
+    sim = Levenshtein.normalized_similarity
+    # family name first ("KIM Jong Un") or last ("Jong Un Kim"); the family name itself
+    # has spellings of its own (Lee, Yi, Ri) and is compared as any name word is
+    best = max(min(sim(_ko_roman(a), _ko_roman(b)) for a, b in zip(syllables[1:], given,
+                                                                     strict=True))
+               for given in (words[1:], words[:2]))
+    return best if best < SYLLABLE_MIN else None
+
+
+# A Chinese given name of another number of syllables than the other name's ("王华伟"
+# wang hua wei / "WANG Wei"): another name, counted as a syllable this far apart.
+SYLLABLE_COUNT_MISMATCH = 0.3
+
+
+def _chinese_given_match(q: PreparedName, c: PreparedName) -> float | None:
+    """``_korean_given_match`` for a Chinese name in Han against a Latin name in pinyin
+    (each word split into its syllables, ``text.pinyin``): None unless a given-name
+    syllable differs or the given names have different numbers of syllables."""
+    native, latin = (q, c) if c.latin else (c, q)
+    syllables = chinese_name_syllables(native.text)
+    if syllables is None or len(latin.tokens) < 2:
+        return None
+    parts = [pinyin_split(t) for t in latin.tokens]
+    if any(p is None for p in parts):
+        return None  # not pinyin (Wade-Giles "Hsi", a Western name): no syllables to count
+    words = [p for p in parts if p is not None]
+    sim = Levenshtein.normalized_similarity
+    best = 0.0
+    for family, given in ((words[0], words[1:]), (words[-1], words[:-1])):
+        flat = [s for w in given for s in w]
+        if len(family) != 1 or len(flat) != len(syllables) - 1:
+            best = max(best, SYLLABLE_COUNT_MISMATCH)
+            continue
+        best = max(best, min(sim(a, b) for a, b in zip(syllables[1:], flat, strict=True)))
+    return best if best < SYLLABLE_MIN else None
+
+
+def _given_syllables_match(q: PreparedName, c: PreparedName) -> float | None:
+    """A Korean's or a Chinese person's given name, syllable by syllable (see both)."""
+    found = _korean_given_match(q, c)
+    return found if found is not None else _chinese_given_match(q, c)
 
 
 def _joined_sound_sim(q: PreparedName, c: PreparedName, script: str) -> float:

@@ -99,6 +99,17 @@ def _hangul(run: str) -> str:
     return "".join(syllables)
 
 
+def korean_name_syllables(text: str) -> tuple[str, ...] | None:
+    """A Korean's name in Hangul (three syllables, a common family name first, as
+    ``_hangul`` reads it: 김정은), romanised syllable by syllable; None for any other
+    text. A Korean given name is two such syllables, each one a choice: 종국 is not 정은."""
+    run = "".join(text.split())
+    if len(run) != 3 or run[0] not in _KOREAN_FAMILY or not all(
+            0xAC00 <= ord(ch) <= 0xD7A3 for ch in run):
+        return None
+    return tuple(_hangul_syllable(ch).lower() for ch in run)
+
+
 # Small kana modify the syllable before them (anyascii reads them as whole syllables:
 # "ジャ" -> "jiya", "ファ" -> "fua"); sokuon and the long-vowel mark add no letter we key on.
 _SMALL_Y = {"ャ": "a", "ュ": "u", "ョ": "o", "ゃ": "a", "ゅ": "u", "ょ": "o"}
