@@ -259,3 +259,12 @@ def test_a_pinyin_split_spells_the_word(word: str) -> None:
 
     parts = pinyin_split(word)
     assert parts is None or "".join(parts) == word
+
+
+@pytest.mark.parametrize(("korean", "listed"), [
+    ("조선광선은행", "KOREA KWANGSON BANKING CORP"),
+    ("조선광업개발무역회사", "KOREA MINING DEVELOPMENT TRADING CORPORATION"),
+])
+def test_the_dprks_korea_is_korea(korean: str, listed: str) -> None:
+    # 조선 read as its homonym "shipbuilding" made every such name a shipyard's (0.22, 0.05)
+    assert Matcher().compare(ent("Company", korean), ent("Company", listed)).score >= 0.85
