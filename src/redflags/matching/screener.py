@@ -231,7 +231,9 @@ class Screener:
         names = entity_names(query)
         qnorms = [n for n in (name_norm(x) for x in names) if n]
         pre = _kernels().prescore(index.name_bytes, index.name_offsets, cands.rows, qnorms)
-        if any(main_script(x) in _ABJADS for x in names):
+        # (a name in that script alone: in a name of mixed scripts, "سارینا Wehr", the Latin
+        # words' vowels are written and their skeletons met chance names)
+        if any(main_script(x) in _ABJADS and not _LATIN_LETTER.search(x) for x in names):
             pre = np.maximum(pre, self._skeleton_prescore(qnorms, cands.rows))
         return pre
 
@@ -436,6 +438,7 @@ class Screener:
 _ABJADS = frozenset({"arabic", "hebrew"})
 SKELETON_CACHE = 50_000  # rows whose names' skeletons a screener keeps (~100 bytes each)
 _VOWELS = re.compile(r"[aeiouy]+")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _DOUBLED = re.compile(r"(.)\1+")
 
 

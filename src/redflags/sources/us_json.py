@@ -104,7 +104,7 @@ _PARENS = re.compile(r"\s*\([^)]*\)\s*$")
 # Federal Register text was cut at a parenthesis: "Rosneft (a.k.a. Open Joint-Stock Company
 # Rosneft Oil Company", "Lukoil, OAO (a.k.a. Lukoil", "X, a.k.a., Y". Such a label is
 # several names (f.k.a.: a former one); the words that only announce the next lines ("the
-# following two aliases:") and the bracket or quote the cut left are no part of a name.
+# following two aliases:") and the bracket a cut left open or closed are no part of a name.
 _AKA = re.compile(r"\s*[,;]?\s*(\(?)\s*\b([adf])[./]k[./]a\.?(?=[\s,:(]|$)[,:]?\s*", re.I)
 _FOLLOWING = re.compile(r"[,;]?\s*the following (?:\w+ )?alias(?:es)?\s*:?\s*$", re.I)
 _LABEL_EDGE = " \t,;:"
@@ -214,7 +214,6 @@ class _Run:
     list_date: str | None
     names: dict[str, str]
     emitted: set[str] = field(default_factory=set)
-
 
 
 @dataclass

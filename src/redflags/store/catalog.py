@@ -139,7 +139,6 @@ class Catalog:
                     entity["provenance"] = prov  # type: ignore[typeddict-item]
                     yield entity
 
-
     def iter_export(self, lists: Iterable[str] | None = None) -> Iterator[FtMEntity]:
         """``iter_entities`` with each id once, as FtM consumers (Aleph, yente, nomenklatura)
         expect: a party that two lists hold under one id is merged (``model.merge``).
