@@ -1191,6 +1191,9 @@ _KO_ROMAN = (("eo", "o"), ("eu", "u"), ("ae", "e"), ("ch", "j"), ("k", "g"), ("t
              ("p", "b"), ("r", "l"), ("sh", "s"))
 # Below this a given-name syllable is another syllable ("gug" / "un"), not another spelling.
 SYLLABLE_MIN = 0.5
+# A Chinese given name of another number of syllables than the other name's ("王华伟"
+# wang hua wei / "WANG Wei"): another name, counted as a syllable this far apart.
+SYLLABLE_COUNT_MISMATCH = 0.3
 
 
 @lru_cache(maxsize=4096)
@@ -1200,57 +1203,44 @@ def _ko_roman(syllable: str) -> str:
     return syllable
 
 
-def _korean_given_match(q: PreparedName, c: PreparedName) -> float | None:
-    """How well a Korean's given name in Hangul meets a Latin name that writes it syllable
-    by syllable ("김종국" / "KIM Jong Un"): the worse of its two syllables, if one is
-    another syllable, else None (also when the rule does not apply). Matched as one word,
-    "jonggug" ~ "jongun" looked like a spelling variant: 0.90 for another man."""
-    native, latin = (q, c) if c.latin else (c, q)
-    syllables = korean_name_syllables(native.text)
-    if syllables is None or len(latin.tokens) != 3:
-        return None
-    words = latin.tokens
+def _given_gap(given: Sequence[str], readings: Iterable[Sequence[str] | None]) -> float | None:
+    """The given name's syllables against the other name's readings of them (one for each
+    place its family name may stand; None: that reading has no syllables to compare): the
+    best reading's worst syllable, a reading of another length counting
+    ``SYLLABLE_COUNT_MISMATCH``; None when no reading has a syllable that differs."""
     sim = Levenshtein.normalized_similarity
-    # family name first ("KIM Jong Un") or last ("Jong Un Kim"); the family name itself
-    # has spellings of its own (Lee, Yi, Ri) and is compared as any name word is
-    best = max(min(sim(_ko_roman(a), _ko_roman(b)) for a, b in zip(syllables[1:], given,
-                                                                     strict=True))
-               for given in (words[1:], words[:2]))
-    return best if best < SYLLABLE_MIN else None
-
-
-# A Chinese given name of another number of syllables than the other name's ("王华伟"
-# wang hua wei / "WANG Wei"): another name, counted as a syllable this far apart.
-SYLLABLE_COUNT_MISMATCH = 0.3
-
-
-def _chinese_given_match(q: PreparedName, c: PreparedName) -> float | None:
-    """``_korean_given_match`` for a Chinese name in Han against a Latin name in pinyin
-    (each word split into its syllables, ``text.pinyin``): None unless a given-name
-    syllable differs or the given names have different numbers of syllables."""
-    native, latin = (q, c) if c.latin else (c, q)
-    syllables = chinese_name_syllables(native.text)
-    if syllables is None or len(latin.tokens) < 2:
-        return None
-    parts = [pinyin_split(t) for t in latin.tokens]
-    if any(p is None for p in parts):
-        return None  # not pinyin (Wade-Giles "Hsi", a Western name): no syllables to count
-    words = [p for p in parts if p is not None]
-    sim = Levenshtein.normalized_similarity
-    best = 0.0
-    for family, given in ((words[0], words[1:]), (words[-1], words[:-1])):
-        flat = [s for w in given for s in w]
-        if len(family) != 1 or len(flat) != len(syllables) - 1:
-            best = max(best, SYLLABLE_COUNT_MISMATCH)
-            continue
-        best = max(best, min(sim(a, b) for a, b in zip(syllables[1:], flat, strict=True)))
+    best = max(min(sim(a, b) for a, b in zip(given, r, strict=True))
+               if r is not None and len(r) == len(given) else SYLLABLE_COUNT_MISMATCH
+               for r in readings)
     return best if best < SYLLABLE_MIN else None
 
 
 def _given_syllables_match(q: PreparedName, c: PreparedName) -> float | None:
-    """A Korean's or a Chinese person's given name, syllable by syllable (see both)."""
-    found = _korean_given_match(q, c)
-    return found if found is not None else _chinese_given_match(q, c)
+    """How well a Korean's or a Chinese person's given name in Hangul or Han meets a Latin
+    name that writes it syllable by syllable: the worst syllable if one is another
+    syllable (or the count differs), else None (also when the rule does not apply).
+    Matched as one word, "jonggug" ~ "jongun" looked like a spelling variant: 김종국 scored
+    0.90 against KIM Jong Un, 王华伟 0.93 against WANG Wei. The family name is compared as
+    any name word is (it has spellings of its own: Lee, Yi, Ri); it may stand first ("KIM
+    Jong Un") or last ("Jong Un Kim")."""
+    native, latin = (q, c) if c.latin else (c, q)
+    words = latin.tokens
+    korean = korean_name_syllables(native.text)
+    if korean is not None:
+        if len(words) != 3:
+            return None
+        return _given_gap([_ko_roman(s) for s in korean[1:]],
+                          ([_ko_roman(w) for w in given] for given in (words[1:], words[:2])))
+    chinese = chinese_name_syllables(native.text)
+    if chinese is None or len(words) < 2:
+        return None
+    parts = [pinyin_split(t) for t in words]  # a Latin word as pinyin syllables
+    if any(p is None for p in parts):
+        return None  # not pinyin (Wade-Giles "Hsi", a Western name): no syllables to count
+    split = [p for p in parts if p is not None]
+    return _given_gap(chinese[1:], (
+        [s for w in given for s in w] if len(family) == 1 else None
+        for family, given in ((split[0], split[1:]), (split[-1], split[:-1]))))
 
 
 def _joined_sound_sim(q: PreparedName, c: PreparedName, script: str) -> float:
