@@ -134,6 +134,7 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[FtMEntity]:
     # First pass: ids and a name index, so "Linked To: X" can point at X's id in this file.
     ids = IdRegistry()
     entity_ids: list[str] = []
+    cuts: list[_Labels] = []  # names cut apart once, for the index here and the entity
     names: dict[str, str] = {}
     for index, item in enumerate(entities):
         if not isinstance(item, dict) or not _str(item.get("name")):
@@ -142,6 +143,7 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[FtMEntity]:
         entity_ids.append(entity_id)
         aliases = item.get("aliases")
         cut = _labels(item)
+        cuts.append(cut)
         labels: list[Any] = [item.get("name"), *(aliases if isinstance(aliases, list) else []),
                              cut.name, *cut.aliases, *cut.previous]
         for label in labels:
@@ -152,8 +154,8 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[FtMEntity]:
         source_url=ctx.source_url or page, list_date=list_date, names=names,
     )  # fmt: skip
     yielded = 0
-    for item, entity_id in zip(entities, entity_ids, strict=True):
-        yield from _entity(run, item, entity_id)
+    for item, entity_id, cut in zip(entities, entity_ids, cuts, strict=True):
+        yield from _entity(run, item, entity_id, cut)
         yielded += 1
     declared = data.get("count")
     if declared is not None and declared != yielded:
@@ -283,7 +285,8 @@ def _base_id(prefix: str, item: dict[str, Any]) -> str:
     return f"{prefix}-{slug(name, country_code(raw_country) or raw_country)}"
 
 
-def _entity(run: _Run, item: dict[str, Any], entity_id: str) -> Iterator[FtMEntity]:
+def _entity(run: _Run, item: dict[str, Any], entity_id: str,
+            labels: _Labels) -> Iterator[FtMEntity]:
     ctx = run.ctx
     name = _str(item.get("name")) or ""
     raw_country = _str(item.get("country"))
@@ -295,7 +298,6 @@ def _entity(run: _Run, item: dict[str, Any], entity_id: str) -> Iterator[FtMEnti
     schema = upgrade_schema(guess_schema(None, name), props)
     entity = EntityBuilder(schema, entity_id)
     entity.datasets = [ctx.list_name]
-    labels = _labels(item)
     entity.add("name", labels.name)
     entity.add("alias", [a for a in labels.aliases if a != labels.name])
     add_safe(entity, "previousName", labels.previous)
