@@ -526,7 +526,7 @@ def test_us_json_aka_names_reach_the_entity(tmp_path: Path) -> None:
     ent = {"name": "Lukoil, OAO (a.k.a. Lukoil", "aliases": [], "country": "Russia",
            "address": "11 Sretenski boulevard, Moscow 101000, Russia"}
     path.write_text(json.dumps({"list_id": "us-bis-entity", "count": 1, "entities": [ent]}))
-    entity = list(us_json.parse(path, ParseContext("us_x")))[0]
+    entity = next(iter(us_json.parse(path, ParseContext("us_x"))))
     assert entity["properties"]["name"] == ["Lukoil, OAO"]
     assert entity["properties"]["alias"] == ["Lukoil"]
     assert entity["provenance"]["record_id"] == "Lukoil, OAO (a.k.a. Lukoil"  # as listed

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from redflags.matching import DEFAULT_THRESHOLD, Matcher, prepare
 from redflags.text import NAME, fold, latinize, name_tokens, person_tokens, phonetic, token_kind
 from redflags.text.slavic import english_reading
+from redflags.text.tokens import transliterated_reading
 
 
 def ent(schema: str, name: str) -> dict[str, Any]:
@@ -204,6 +205,47 @@ def test_a_german_spelling_finds_the_listed_person(query: str, listed: str) -> N
                                     "Pavel LAVROVSKY", listed])]
     hits = Screener(Index.build(crowd)).screen(ent("Person", query))
     assert hits and hits[0].entity["id"] == "p4" and hits[0].match
+
+
+@pytest.mark.parametrize(("native", "reading"), [
+    ("بانک ملی ایران", "bank mli iran"),  # Bank Melli Iran: ملی is "national"
+    ("حزب الله", "hzb allh"),  # Hizballah: حزب is "party"
+    ("جيش محمد", "jish mhmd"),  # Jaish-i-Mohammed: جيش is "army"
+])
+def test_an_org_name_in_arabic_script_is_also_read_as_transliterated(native: str,
+                                                                     reading: str) -> None:
+    assert transliterated_reading(native) == reading
+    # its own tokens translate the org word: the reading is another name, not a correction
+    assert name_tokens(native) != name_tokens(reading)
+
+
+def test_names_without_an_arabic_org_word_have_no_transliterated_reading() -> None:
+    # a legal form (شرکت, Persian "company") and a place are read in English either way
+    for name in ("Bank Melli", "شرکت ایران", "محمد علی", "Банк России", "中国银行"):
+        assert transliterated_reading(name) is None, name
+    assert name_tokens("شرکت سپهر")[0] == name_tokens("Sherkat Sepehr")[0] == "co"
+
+
+@given(st.text(max_size=30))
+def test_a_transliterated_reading_is_latin_or_none(text: str) -> None:
+    out = transliterated_reading(text)
+    assert out is None or (out.isascii() and out == latinize(out) and bool(out))
+
+
+@pytest.mark.parametrize(("query", "schema", "listed"), [
+    ("بانک ملی ایران", "Company", "BANK MELLI IRAN"),
+    ("حزب الله", "Organization", "HIZBALLAH"),
+])
+def test_an_arabic_script_org_name_finds_the_listed_transliteration(
+        query: str, schema: str, listed: str) -> None:
+    from redflags.matching.index import Index
+    from redflags.matching.screener import Screener
+
+    crowd = [{"id": f"o{i}", "schema": schema, "properties": {"name": [n]}}
+             for i, n in enumerate(["BANK MELLAT", "HIZB UT TAHRIR", "MELLI SAKHTEMAN COMPANY",
+                                    "BANK SEPAH", listed])]
+    hits = Screener(Index.build(crowd)).screen(ent(schema, query))
+    assert hits and hits[0].entity["id"] == "o4" and hits[0].match, hits[:2]
 
 
 @pytest.mark.parametrize(("native", "latin", "same"), [

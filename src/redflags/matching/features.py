@@ -54,6 +54,7 @@ from redflags.text.phonetic import (
 )
 from redflags.text.pinyin import chinese_name_syllables, pinyin_split
 from redflags.text.slavic import english_reading
+from redflags.text.tokens import transliterated_reading
 from redflags.text.translit import korean_name_syllables
 
 # Below this a token pair is not an alignment at all (it would only add noise).
@@ -706,6 +707,11 @@ def prepare(entity: Mapping[str, Any]) -> PreparedEntity:
         # "Sergej Lawrow" is also read "sergey lavrov" (text.slavic): another name of it
         texts.extend(r for r in (english_reading(t) for t in list(texts) if isinstance(t, str))
                      if r and r not in texts)
+    if schema != "Person":
+        # بانک ملی ایران is also read "bank mli iran" (BANK MELLI IRAN), its org word as the
+        # lists transliterate it (text.tokens)
+        texts.extend(r for r in (transliterated_reading(t) for t in list(texts)
+                                 if isinstance(t, str)) if r and r not in texts)
     strong = set(texts)
     weak_texts = {t for prop in WEAK_NAME_PROPS for t in props.get(prop, []) if t not in strong}
     if schema == "Person":

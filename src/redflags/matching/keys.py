@@ -26,6 +26,7 @@ from followthemoney import model as ftm_model
 
 from redflags.text.hanja import READING_SCHEMATA, korean_readings
 from redflags.text.slavic import english_reading
+from redflags.text.tokens import transliterated_reading
 from redflags.text.translit import is_latin
 
 log = logging.getLogger(__name__)
@@ -572,6 +573,8 @@ def entity_names(entity: Mapping[str, Any]) -> list[str]:
     if entity.get("schema") in READING_SCHEMATA:
         out.extend(r for name in list(out) for r in korean_readings(name) if r not in out)
         out.extend(r for r in map(english_reading, list(out)) if r and r not in out)
+    if entity.get("schema") != "Person":
+        out.extend(r for r in map(transliterated_reading, list(out)) if r and r not in out)
     return out
 
 

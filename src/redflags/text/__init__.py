@@ -19,7 +19,7 @@ from redflags.text.tokens import (
 from redflags.text.translit import is_latin, latinize
 
 # Bumped when a table or rule changes token output, so caches built on tokens rebuild.
-__version__ = "21"
+__version__ = "22"
 
 __all__ = [
     "GENERIC",

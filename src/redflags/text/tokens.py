@@ -86,6 +86,8 @@ class _Tables:
             entries.extend((str(v), canonical, ANYWHERE) for v in variants)
         # "co" belongs to any family: a bare "co" never signals a different legal form.
         self.legal_family["co"] = "any"
+        # org words proper: what ``transliterated_reading`` leaves as written
+        self.terms = frozenset(org_terms["terms"]) - self.legal_forms
         self.by_first: dict[str, list[_Phrase]] = {}
         self.stems: dict[str, list[_Phrase]] = {}
         self.cjk: dict[str, str] = {}
@@ -165,10 +167,11 @@ class _Tables:
         return any(word[end:end + n] in self.cjk
                    for n in range(min(self.cjk_max, len(word) - end), 0, -1))
 
-    def replace(self, folded: str, legal: bool = True) -> str:
+    def replace(self, folded: str, legal: bool = True, terms: bool = True) -> str:
         """Phrases of the tables -> their canonical word; ``legal=False`` (a person's name)
         leaves legal forms and places as written: "Ao", "Sa", "Ab", "India", "Holland" are
-        name parts there."""
+        name parts there; ``terms=False`` leaves org words in Arabic script as written
+        (``transliterated_reading``)."""
         words = folded.split()
         out: list[str] = []
         i = 0
@@ -180,6 +183,7 @@ class _Tables:
                 continue
             for phrase in self.by_first.get(w, ()):
                 if (legal or phrase.canonical not in self.not_personal) and \
+                        (terms or not self._abjad_term(phrase)) and \
                         self._matches(phrase, words, i):
                     out.append(phrase.canonical)
                     i += len(phrase.words)
@@ -187,6 +191,7 @@ class _Tables:
             else:
                 for phrase in self.stems.get(w[:3], ()):
                     if (legal or phrase.canonical not in self.not_personal) and \
+                            (terms or not self._abjad_term(phrase)) and \
                             self._matches(phrase, words, i):
                         out.append(phrase.canonical)
                         break
@@ -195,8 +200,12 @@ class _Tables:
                 i += 1
         return " ".join(out)
 
+    def _abjad_term(self, phrase: _Phrase) -> bool:
+        return phrase.canonical in self.terms and _ABJAD.match(phrase.words[0]) is not None
+
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_ABJAD = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 # Other romanisations of a transliterated word's ending or letters: "aktsionernoye",
 # "ogranichennoy", "obschestvo" (the bundled lists' second spellings after BGN/PCGN's).
 _LATIN_ALTERNATES = ((re.compile(r"oe$"), "oye"), (re.compile(r"ie$"), "iye"),
@@ -333,6 +342,24 @@ def person_tokens(name: str) -> list[str]:
     Hamid" on the other word alone, and "jsc" no longer met 敖文 read "ao wen"), nor a
     place ("India", "Holland")."""
     return list(_name_tokens(name, False))
+
+
+@lru_cache(maxsize=16384)
+def transliterated_reading(name: str) -> str | None:
+    """An organisation's name in Arabic script with its org words transliterated instead of
+    translated, or None when it has none. The lists write such names in Latin letters as
+    they sound: بانک ملی ایران is BANK MELLI IRAN, not "bank national iran"; حزب الله is
+    HIZBALLAH, not "party allah". Legal forms and places are still read in English
+    (شركة is "co", ایران "iran"): lists translate those."""
+    folded = fold(name)
+    if _ABJAD.search(folded) is None:
+        return None
+    tables = _tables()
+    kept = tables.replace(folded, terms=False)
+    if kept == tables.replace(folded):
+        return None
+    reading = latinize(kept)
+    return reading if _name_tokens(reading) != _name_tokens(name) else None
 
 
 def place_words() -> frozenset[str]:
