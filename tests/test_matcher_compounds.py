@@ -41,3 +41,16 @@ def test_compound_in_either_order_and_either_side(matcher: Matcher) -> None:
     b = matcher.compare(ent("Internatshell"), ent("Shell Internat")).score
     assert a == pytest.approx(b)
     assert a >= DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("Gazprom Bank", "GAZPROMBANK", True),
+    ("Hik Vision Digital", "Hikvision Digital", True),
+    # a name word joined to an org word is no match for a word that shares the org word
+    # alone: "joysonelectronics" ~ "optoelectronics" 0.76
+    ("Ningbo Joyson Electronic Corp.", "Ningbo NTU Optoelectronics", False),
+])
+def test_a_name_word_joined_to_an_org_word_must_be_the_other_word(
+        matcher: Matcher, a: str, b: str, same: bool) -> None:
+    score = matcher.compare(ent(a), ent(b)).score
+    assert (score >= DEFAULT_THRESHOLD) == same, score

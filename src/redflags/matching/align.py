@@ -31,6 +31,7 @@ from redflags.matching.features import (
     COMPOUND_PART_MIN,
     COMPOUND_WEAK,
     CONTRACTION_SIM,
+    JOINED_MIN_SIM,
     KIND_CODES,
     SPELLED_MIN,
     TOKEN_MIN_SIM,
@@ -66,6 +67,20 @@ def _length(p: npt.NDArray[np.uint32], i: int) -> int:
 @njit(cache=CACHE, nogil=True)
 def _kind(p: npt.NDArray[np.uint32], i: int) -> int:
     return int(p[2 + 3 * int(p[1]) + i])
+
+
+@njit(cache=CACHE, nogil=True)
+def _mixed(p: npt.NDArray[np.uint32], start: int, end: int) -> bool:
+    """``features._mixed``: an item joining a name word and another kind of word."""
+    if end - start < 2:
+        return False
+    name = other = False
+    for i in range(start, end):
+        if _kind(p, i) == _NAME:
+            name = True
+        else:
+            other = True
+    return name and other
 
 
 @njit(cache=CACHE, nogil=True)
@@ -252,10 +267,11 @@ def _aligned_sides(sims: npt.NDArray[np.float64], q: npt.NDArray[np.uint32],
         n = 0
         for a in range(q_items):
             qv, qs, qe = int(q[2 + 3 * a]), int(q[3 + 3 * a]), int(q[4 + 3 * a])
+            qm = _mixed(q, qs, qe)
             for b in range(c_items):
                 cv, cs, ce = int(c[2 + 3 * b]), int(c[3 + 3 * b]), int(c[4 + 3 * b])
                 s = sims[qv, cv]
-                if s >= TOKEN_MIN_SIM:
+                if s >= TOKEN_MIN_SIM and (s >= JOINED_MIN_SIM or not (qm or _mixed(c, cs, ce))):
                     keys[n] = s - 0.001 * ((qe - qs) + (ce - cs))
                     sim[n] = s
                     spans[n, 0], spans[n, 1], spans[n, 2], spans[n, 3] = qs, qe, cs, ce

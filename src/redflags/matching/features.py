@@ -59,6 +59,10 @@ from redflags.text.translit import korean_name_syllables
 
 # Below this a token pair is not an alignment at all (it would only add noise).
 TOKEN_MIN_SIM = 0.55
+# A name word joined to an org word ("gazprom bank") meets one word of the other name only
+# when nearly the same ("gazprombank"): "joyson electronic" met "optoelectronics" at 0.76,
+# by its org word, and Ningbo Joyson Electronic scored 0.88 against Ningbo NTU Optoelectronics
+JOINED_MIN_SIM = 0.85
 # A phonetic-key match counts a little less than the same letters.
 PHONETIC_FACTOR = 0.9
 # An organisation's name is spelled, not transliterated: two Latin company names that only
@@ -941,6 +945,12 @@ def _compounds(q: PreparedName, c: PreparedName, q_used: list[bool], c_used: lis
         _match_compounds(c, q, c_used, q_used, c_cov, q_cov)
 
 
+def _mixed(kinds: tuple[str, ...], start: int, end: int) -> bool:
+    """Whether an item joins a name word and another kind of word (``JOINED_MIN_SIM``)."""
+    return end - start > 1 and NAME in kinds[start:end] and \
+        any(k != NAME for k in kinds[start:end])
+
+
 def _align(q: PreparedName, c: PreparedName, sims: list[list[float]],
            matches: list[tuple[int, int, int, int]] | None = None) -> tuple[
         list[float], list[float]]:
@@ -952,12 +962,14 @@ def _align(q: PreparedName, c: PreparedName, sims: list[list[float]],
         return q_cov, c_cov  # a name of numbers only: nothing to align
     # a merged item must beat the parts it covers: prefer 1-1 on ties
     c_items = c.items
+    q_mixed = [_mixed(q.kinds, qs, qe) for _, qs, qe in q.items]
+    c_mixed = [_mixed(c.kinds, cs, ce) for _, cs, ce in c_items]
     cands = [
         (s - 0.001 * ((qe - qs) + (ce - cs)), s, qs, qe, cs, ce)
-        for qi, qs, qe in q.items
+        for (qi, qs, qe), qm in zip(q.items, q_mixed, strict=True)
         for row in (sims[qi],)
-        for ci, cs, ce in c_items
-        if (s := row[ci]) >= TOKEN_MIN_SIM
+        for (ci, cs, ce), cm in zip(c_items, c_mixed, strict=True)
+        if (s := row[ci]) >= TOKEN_MIN_SIM and (s >= JOINED_MIN_SIM or not (qm or cm))
     ]
     cands.sort(reverse=True)
     q_used = [False] * len(q.tokens)
