@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from redflags.errors import RedflagsError
@@ -171,6 +171,8 @@ def test_parse_date_round_trips_unambiguous_forms(d: date) -> None:
 
 
 @given(st.text(max_size=25))
+@example("0 0 \u00b2")  # a superscript two is a digit to str.isdigit, not to int()
+@example("\u0663 March \u0662\u0660\u0662\u0661")  # Arabic-Indic digits are decimal
 def test_parse_date_never_raises_and_returns_iso(text: str) -> None:
     out = parse_date(text)
     assert out is None or re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", out)

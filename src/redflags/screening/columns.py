@@ -237,9 +237,9 @@ def _word_date(words: list[str]) -> tuple[int | None, int | None, int | None]:
     for w in words:
         if w in _MONTHS:
             month = _MONTHS[w]
-        elif w.isdigit() and len(w) == 4:
+        elif w.isdecimal() and len(w) == 4:  # (isdigit: "²" too, which int() refuses)
             year = int(w)
-        elif (digits := re.sub(r"(st|nd|rd|th)$", "", w)).isdigit():
+        elif (digits := re.sub(r"(st|nd|rd|th)$", "", w)).isdecimal():
             day = int(digits)
     return day, month, year
 

@@ -264,7 +264,7 @@ class InputFile:
                 chosen = names[0]
             elif wanted in names:
                 chosen = wanted
-            elif wanted.isdigit() and 1 <= int(wanted) <= len(names):
+            elif wanted.isdecimal() and 1 <= int(wanted) <= len(names):
                 chosen = names[int(wanted) - 1]
             else:
                 raise SourceError(self.path, f"no sheet {wanted!r}; the workbook has "

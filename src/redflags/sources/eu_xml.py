@@ -179,8 +179,8 @@ def _birth_date(birth: etree._Element) -> str | None:
         return None
     month = _attr(birth, "monthOfYear")
     day = _attr(birth, "dayOfMonth")
-    if month and month.isdigit():
-        if day and day.isdigit():
+    if month and month.isdecimal():
+        if day and day.isdecimal():
             return f"{year}-{int(month):02d}-{int(day):02d}"
         return f"{year}-{int(month):02d}"
     return year

@@ -144,7 +144,7 @@ class Fetcher:
                 if resp.status_code != 200:
                     raise DownloadError(f"download of {url} failed: HTTP {resp.status_code}")
                 expected = resp.headers.get("Content-Length")
-                total = int(expected) if expected and expected.isdigit() else None
+                total = int(expected) if expected and expected.isdecimal() else None
                 size = 0
                 with open(target, "wb") as fh:
                     for chunk in resp.iter_bytes(1 << 16):

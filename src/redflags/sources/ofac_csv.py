@@ -104,7 +104,7 @@ def _rows(path: Path, columns: int) -> Iterator[tuple[int, list[str]]]:
                 path, f"expected {columns} columns, found {len(row)}", line=line, record=row[0]
             )
         ent_num = row[0].strip()
-        if not ent_num.isdigit():
+        if not ent_num.isdecimal():
             raise SourceError(path, f"ent_num is not a number: {ent_num!r}", line=line)
         yield line, row
 

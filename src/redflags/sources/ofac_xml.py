@@ -84,7 +84,7 @@ def person_name(last: str | None, first: str | None) -> str:
 
 def read_entry(path: Path, elem: etree._Element) -> OfacRecord:
     uid = _text(elem, "uid")
-    if uid is None or not uid.isdigit():
+    if uid is None or not uid.isdecimal():
         line = elem.sourceline if isinstance(elem.sourceline, int) else None
         raise SourceError(path, f"sdnEntry without a numeric uid: {uid!r}", line=line)
     last, first = _text(elem, "lastName"), _text(elem, "firstName")

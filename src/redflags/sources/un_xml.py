@@ -202,7 +202,7 @@ def _birth_dates(dob: etree._Element) -> list[str]:
         month = MONTHS.get(note.strip(" .").lower())
         return [f"{year}-{month:02d}" if month else year]
     start, end = _text(dob, "FROM_YEAR"), _text(dob, "TO_YEAR")
-    if start and end and start.isdigit() and end.isdigit():
+    if start and end and start.isdecimal() and end.isdecimal():
         lo, hi = int(start), int(end)
         if 0 <= hi - lo <= MAX_YEAR_SPAN:
             return [str(y) for y in range(lo, hi + 1)]
