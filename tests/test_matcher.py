@@ -329,3 +329,27 @@ def test_short_org_tokens_align_only_when_equal() -> None:
     assert score("DSM", "FSM") < 0.55
     assert score("IBM", "BM Bank JSC") < 0.55
     assert score("ZTE Corp", "ZTE Corporation") > 0.9
+
+
+@pytest.mark.parametrize(("query", "listed", "same"), [
+    # one part of a hyphenated name is another person's name
+    ("John Smith", "JOHN B. PRIDMORE-SMITH", False),
+    ("Mary Smith", "Mary SMITH-JONES", False),
+    # the whole of it, hyphenated or not, in any order; articles may go
+    ("Mary Smith-Jones", "Mary JONES SMITH", True),
+    ("Jean-Claude Juncker", "Jean Claude JUNCKER", True),
+    ("Kim Jong-un", "KIM Jong Un", True),
+    ("Abu Bakr al-Baghdadi", "Abu Bakr BAGHDADI", True),
+])
+def test_a_hyphenated_name_is_one_name(matcher: Matcher, query: str, listed: str,
+                                       same: bool) -> None:
+    score = matcher.compare(ent("Person", query), ent("Person", listed)).score
+    assert (score >= 0.85) == same, score
+
+
+@given(st.text(alphabet=st.sampled_from("ab- .,é"), max_size=30))
+def test_hyphenated_words_are_runs_of_the_names_tokens(text: str) -> None:
+    for name in prepare(ent("Person", text)).names:
+        for group in name.hyphened:
+            assert len(group) >= 2 and list(group) == list(range(group[0], group[-1] + 1))
+            assert group[-1] < len(name.tokens)

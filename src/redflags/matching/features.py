@@ -272,6 +272,8 @@ class PreparedName:
     # the name as the compiled alignment reads it (``name_pack``)
     pack: bytes = b""
     pack_weights: bytes = b""
+    # a person's hyphenated words, as runs of token positions ("Pridmore-Smith", "Heung-min")
+    hyphened: tuple[tuple[int, ...], ...] = ()
 
 
 KIND_CODES = {NAME: 0, GENERIC: 1, LEGAL_FORM: 2, NUMBER: 3}
@@ -595,6 +597,7 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
         han_words=han_words,
         pack=pack,
         pack_weights=pack_weights,
+        hyphened=_hyphened(text, tokens) if person and _HYPHEN.search(text) else (),
     )
 
 
@@ -945,6 +948,62 @@ def _compounds(q: PreparedName, c: PreparedName, q_used: list[bool], c_used: lis
         _match_compounds(c, q, c_used, q_used, c_cov, q_cov)
 
 
+_HYPHEN = re.compile(r"\w[-\u2010\u2011\u2013](?=\w)")
+_WORD_SEP = re.compile(r"[\s,;/()]+")
+# parts of a hyphenated name a spelling may drop or write apart: articles, "son of"
+_PARTICLES = LINEAGE_WORDS | {"abd", "abu", "van", "von", "der", "den", "del", "della", "dos",
+                              "das", "les", "las", "los"}
+# a part of a hyphenated name is written by the other name at this similarity, and left
+# out below TOKEN_MIN_SIM
+HYPHEN_PART_SIM = 0.85
+
+
+def _hyphened(text: str, tokens: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:
+    """Where each hyphenated word of a person's name lies among its tokens."""
+    groups: list[tuple[int, ...]] = []
+    start = 0
+    for word in _WORD_SEP.split(text):
+        if not _HYPHEN.search(word):
+            continue
+        parts = tuple(person_tokens(word))
+        n = len(parts)
+        if n < 2:
+            continue
+        for i in range(start, len(tokens) - n + 1):
+            if tokens[i:i + n] == parts:
+                groups.append(tuple(range(i, i + n)))
+                start = i + n
+                break
+    return tuple(groups)
+
+
+def _hyphen_share(a: PreparedName, b: PreparedName, cell: Callable[[int, int], float],
+                  a_is_query: bool) -> float:
+    """The share of a hyphenated name's letters that the other name writes, where it writes
+    one part and not another: "Smith" is 5 of the 13 letters of "Pridmore-Smith", "Min" 3 of
+    the 8 of "Heung-min". A double-barrelled surname or a hyphenated given name is one name;
+    its last part alone is another person's (John Smith scored 0.94 against John B.
+    PRIDMORE-SMITH). 1.0 where no such word is split."""
+    share = 1.0
+    b_idx = [b.items[j][0] for j in range(len(b.tokens))]
+    for group in a.hyphened:
+        written = left = 0
+        total = 0
+        for i in group:
+            ai = a.items[i][0]
+            best = max((cell(ai, bj) if a_is_query else cell(bj, ai) for bj in b_idx),
+                       default=0.0)
+            tok = a.tokens[i]
+            total += len(tok)
+            if best >= HYPHEN_PART_SIM:
+                written += len(tok)
+            elif best < TOKEN_MIN_SIM and len(tok) > 2 and tok not in _PARTICLES:
+                left += 1
+        if written and left:
+            share = min(share, written / total)
+    return share
+
+
 def _mixed(kinds: tuple[str, ...], start: int, end: int) -> bool:
     """Whether an item joins a name word and another kind of word (``JOINED_MIN_SIM``)."""
     return end - start > 1 and NAME in kinds[start:end] and \
@@ -1131,6 +1190,13 @@ def compare_names(q: PreparedName, c: PreparedName, sims: list[list[float]] | No
     sim = Levenshtein.normalized_similarity
     if xs and (q.person or c.person) and (given := _given_syllables_match(q, c)) is not None:
         weakest = min(weakest, given)
+    if (q.hyphened or c.hyphened) and not xs and weakest > 0.0:
+        grid: Any = sims if sims is not None else array
+
+        def cell(i: int, j: int) -> float:
+            return float(grid[i][j])
+
+        weakest = min(weakest, _hyphen_share(q, c, cell, True), _hyphen_share(c, q, cell, False))
     if loose:
         jp = sim(q.joined_phonetic_loose, c.joined_phonetic_loose)
         if q.han or c.han:
