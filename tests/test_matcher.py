@@ -345,6 +345,9 @@ def test_a_hyphenated_name_is_one_name(matcher: Matcher, query: str, listed: str
                                        same: bool) -> None:
     score = matcher.compare(ent("Person", query), ent("Person", listed)).score
     assert (score >= 0.85) == same, score
+    # the Denied Persons List does not say who is a person ("LegalEntity")
+    score = matcher.compare(ent("Person", query), ent("LegalEntity", listed)).score
+    assert (score >= 0.85) == same, score
 
 
 @given(st.text(alphabet=st.sampled_from("ab- .,é"), max_size=30))

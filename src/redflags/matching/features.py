@@ -272,7 +272,7 @@ class PreparedName:
     # the name as the compiled alignment reads it (``name_pack``)
     pack: bytes = b""
     pack_weights: bytes = b""
-    # a person's hyphenated words, as runs of token positions ("Pridmore-Smith", "Heung-min")
+    # hyphenated words, as runs of token positions ("Pridmore-Smith", "Heung-min")
     hyphened: tuple[tuple[int, ...], ...] = ()
 
 
@@ -597,7 +597,7 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
         han_words=han_words,
         pack=pack,
         pack_weights=pack_weights,
-        hyphened=_hyphened(text, tokens) if person and _HYPHEN.search(text) else (),
+        hyphened=_hyphened(text, tokens, person) if _HYPHEN.search(text) else (),
     )
 
 
@@ -958,14 +958,16 @@ _PARTICLES = LINEAGE_WORDS | {"abd", "abu", "van", "von", "der", "den", "del", "
 HYPHEN_PART_SIM = 0.85
 
 
-def _hyphened(text: str, tokens: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:
-    """Where each hyphenated word of a person's name lies among its tokens."""
+def _hyphened(text: str, tokens: tuple[str, ...],
+              person: bool) -> tuple[tuple[int, ...], ...]:
+    """Where each hyphenated word of a name lies among its tokens (where found as they are:
+    a word whose tokens the name's reading changed is left out)."""
     groups: list[tuple[int, ...]] = []
     start = 0
     for word in _WORD_SEP.split(text):
         if not _HYPHEN.search(word):
             continue
-        parts = tuple(person_tokens(word))
+        parts = tuple(person_tokens(word) if person else name_tokens(word))
         n = len(parts)
         if n < 2:
             continue
@@ -983,7 +985,8 @@ def _hyphen_share(a: PreparedName, b: PreparedName, cell: Callable[[int, int], f
     one part and not another: "Smith" is 5 of the 13 letters of "Pridmore-Smith", "Min" 3 of
     the 8 of "Heung-min". A double-barrelled surname or a hyphenated given name is one name;
     its last part alone is another person's (John Smith scored 0.94 against John B.
-    PRIDMORE-SMITH). 1.0 where no such word is split."""
+    PRIDMORE-SMITH). Org words and particles may go ("al-Baghdadi"). 1.0 where no such
+    word is split."""
     share = 1.0
     b_idx = [b.items[j][0] for j in range(len(b.tokens))]
     for group in a.hyphened:
@@ -997,7 +1000,8 @@ def _hyphen_share(a: PreparedName, b: PreparedName, cell: Callable[[int, int], f
             total += len(tok)
             if best >= HYPHEN_PART_SIM:
                 written += len(tok)
-            elif best < TOKEN_MIN_SIM and len(tok) > 2 and tok not in _PARTICLES:
+            elif best < TOKEN_MIN_SIM and len(tok) > 2 and tok not in _PARTICLES and \
+                    a.kinds[i] == NAME:
                 left += 1
         if written and left:
             share = min(share, written / total)
@@ -1190,7 +1194,7 @@ def compare_names(q: PreparedName, c: PreparedName, sims: list[list[float]] | No
     sim = Levenshtein.normalized_similarity
     if xs and (q.person or c.person) and (given := _given_syllables_match(q, c)) is not None:
         weakest = min(weakest, given)
-    if (q.hyphened or c.hyphened) and not xs and weakest > 0.0:
+    if (q.hyphened or c.hyphened) and (q.person or c.person) and not xs and weakest > 0.0:
         grid: Any = sims if sims is not None else array
 
         def cell(i: int, j: int) -> float:
