@@ -54,3 +54,15 @@ def test_a_name_word_joined_to_an_org_word_must_be_the_other_word(
         matcher: Matcher, a: str, b: str, same: bool) -> None:
     score = matcher.compare(ent(a), ent(b)).score
     assert (score >= DEFAULT_THRESHOLD) == same, score
+
+
+def test_an_org_word_written_into_the_other_name_ranks_that_name_first(matcher: Matcher) -> None:
+    """"Gazprom Bank" is GAZPROMBANK before it is GAZPROM: its name and org word run together
+    are the other's name."""
+    bank = matcher.compare(ent("Gazprom Bank"), ent("GAZPROMBANK JOINT STOCK COMPANY")).score
+    parent = matcher.compare(ent("Gazprom Bank"), ent("PUBLIC JOINT STOCK COMPANY GAZPROM"))
+    assert bank > parent.score
+    # not where the other name merely shares letters of an org word
+    chance = matcher.compare(ent("Center for New Horizons Washington Park", "Organization"),
+                             ent("NEW HORIZON ORGANIZATION", "Organization"))
+    assert chance.explanations["name_joined"].value < 0.45

@@ -274,6 +274,10 @@ class PreparedName:
     pack_weights: bytes = b""
     # hyphenated words, as runs of token positions ("Pridmore-Smith", "Heung-min")
     hyphened: tuple[tuple[int, ...], ...] = ()
+    # an organisation's name and org words run together, and its phonetic key ("" when it
+    # has no org word): "Gazprom Bank" against GAZPROMBANK
+    joined_wide: str = ""
+    joined_phonetic_wide: str = ""
 
 
 KIND_CODES = {NAME: 0, GENERIC: 1, LEGAL_FORM: 2, NUMBER: 3}
@@ -559,6 +563,8 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
     jp_alt = "".join(phonetic(_pinyin_english(t), loose=True) for t in name_toks) \
         if han else jp_loose
     pack, pack_weights = name_pack(tokens, kinds, items, weights)
+    wide = "".join(t for t, k in pairs if k != LEGAL_FORM) \
+        if not person and name_toks and GENERIC in kinds and not han else ""
     return PreparedName(
         text=text,
         tokens=tokens,
@@ -598,6 +604,9 @@ def _prepare_name(text: str, vocab: dict[str, int], pvocab: list[str],
         pack=pack,
         pack_weights=pack_weights,
         hyphened=_hyphened(text, tokens, person) if _HYPHEN.search(text) else (),
+        joined_wide=wide,
+        joined_phonetic_wide="".join(phonetic(t) for t, k in pairs if k != LEGAL_FORM)
+        if wide else "",
     )
 
 
@@ -1008,6 +1017,16 @@ def _hyphen_share(a: PreparedName, b: PreparedName, cell: Callable[[int, int], f
     return share
 
 
+def _glued(a: PreparedName, b: PreparedName) -> bool:
+    """Whether an org word of ``a`` is written inside ``b``'s name words ("bank" in
+    GAZPROMBANK), so that ``a``'s name and org words run together may be ``b``'s name; any
+    org word the other name has too, or merely the letters of, would only lengthen a chance
+    likeness ("new horizons washington park" ~ "new horizon organization")."""
+    return bool(a.joined_wide) and any(
+        k == GENERIC and t in b.joined and t not in b.tokens
+        for t, k in zip(a.tokens, a.kinds, strict=True))
+
+
 def _mixed(kinds: tuple[str, ...], start: int, end: int) -> bool:
     """Whether an item joins a name word and another kind of word (``JOINED_MIN_SIM``)."""
     return end - start > 1 and NAME in kinds[start:end] and \
@@ -1209,6 +1228,14 @@ def compare_names(q: PreparedName, c: PreparedName, sims: list[list[float]] | No
         jp = sim(q.joined_phonetic, c.joined_phonetic)
         if q.semitic or c.semitic:
             jp = max(jp, sim(q.joined_phonetic_jk, c.joined_phonetic_jk))
+    joined = sim(q.joined, c.joined)
+    if (q.joined_wide or c.joined_wide) and not loose:
+        # one side's org word may be written into the other's name ("Gazprom Bank" ~
+        # GAZPROMBANK): its name and org words run together against the other's name
+        for a, b in ((q, c), (c, q)):
+            if _glued(a, b):
+                joined = max(joined, sim(a.joined_wide, b.joined))
+                jp = max(jp, sim(a.joined_phonetic_wide, b.joined_phonetic))
     cjk_jp = 0.0
     if loose:
         cjk_jp = jp
@@ -1219,7 +1246,7 @@ def compare_names(q: PreparedName, c: PreparedName, sims: list[list[float]] | No
         "name_weakest": weakest,
         "name_query_unmatched": q_unm,
         "name_candidate_unmatched": c_unm,
-        "name_joined": sim(q.joined, c.joined),
+        "name_joined": joined,
         "name_joined_phonetic": jp,
         "name_joined_simple": sim(q.joined_simple, c.joined_simple),
         "name_exact": 1.0 if q.key and q.key == c.key else 0.0,
