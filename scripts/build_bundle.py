@@ -14,7 +14,9 @@ import gzip
 import hashlib
 import io
 import json
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from redflags import __version__
@@ -36,6 +38,17 @@ SOURCES: dict[str, tuple[str, str, str | None]] = {
     "us_ofac_nscmic": ("us-json", "us_lists_2026-07/ofac_nscmic.json", None),
     "un_sc": ("un-xml", "un/un_consolidated_2026-02.xml", None),
     "gb_ofsi": ("uk-ofsi", "uk/ofsi_conlist_2025-04-14.xlsx", None),
+}
+# Files read beside a list's own, from another snapshot. The newest whole SDN primary file
+# obtainable (sdn.csv of 2024-05-03) came without its aliases and addresses; those of
+# 2025-12-24 (whose sdn.csv is not obtainable) are joined to it by OFAC's entry number, a
+# stable id: 7,086 of its 14,965 entries gain their a.k.a.s (SEPAH PASDARAN for the IRGC),
+# 14,241 their addresses and countries. An entry delisted in between keeps none, an alias
+# added in between is one OFAC gave the same party (97 % of the entries with aliases in both
+# the 2021 and the 2025 files have the same ones). Not sdn_comments.csv: it continues the
+# remarks of its own sdn.csv, not of another's.
+SUPPLEMENTS: dict[str, tuple[str, ...]] = {
+    "us_ofac_sdn": ("ofac/sdn_2025-12_partial/add.csv", "ofac/sdn_2025-12_partial/alt.csv"),
 }
 
 
@@ -59,12 +72,18 @@ def build(data: Path, out: Path) -> dict[str, object]:
         if not any(ok in spec.licence for ok in ALLOWED_LICENCES):
             raise SystemExit(f"{name}: licence {spec.licence!r} may not be bundled")
         src = data / rel
-        if "opensanctions" in str(src).lower():
+        extra = [data / r for r in SUPPLEMENTS.get(name, ())]
+        if any("opensanctions" in str(p).lower() for p in (src, *extra)):
             raise SystemExit(f"{name}: OpenSanctions data is never bundled")
         list_date = list_date_of(fmt, src) or json_list_date(src) or fallback_date
         ctx = ParseContext(list_name=name, source_url=spec.info_url or next(
             iter(spec.urls.values()), None))
-        entities = sorted(get_parser(fmt)(src, ctx), key=lambda e: e["id"])
+        with tempfile.TemporaryDirectory() as tmp:
+            if extra:  # the list's file and its supplements side by side, as one set
+                for path in (src, *extra):
+                    shutil.copyfile(path, Path(tmp) / path.name)
+            parsed = get_parser(fmt)(Path(tmp) / src.name if extra else src, ctx)
+            entities = sorted(parsed, key=lambda e: e["id"])
         buf = io.BytesIO()
         with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=9) as gz:
             for entity in entities:
@@ -82,6 +101,9 @@ def build(data: Path, out: Path) -> dict[str, object]:
                 "format": fmt,
                 "source_file": rel,
                 "source_sha256": sha256(src),
+                **({"supplement_files": [
+                    {"file": r, "sha256": sha256(data / r)} for r in SUPPLEMENTS[name]]}
+                   if name in SUPPLEMENTS else {}),
                 "file": target.name,
                 "sha256": digest,
                 "version": f"{name}@bundle-{list_date}-{digest[:8]}",
