@@ -83,7 +83,7 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="rf-ab-"))
     cache = work / "bundled.jsonl"
-    entities = bundled_entities(args.data, cache)
+    entities = bundled_entities(cache)
     queries = listed_queries(entities, args.listed) + other_queries(args.data, args.negatives)
     qpath = work / "queries.jsonl"
     qpath.write_text("".join(json.dumps(q) + "\n" for _, q, _ in queries), encoding="utf-8")

@@ -1,6 +1,6 @@
 """Speed of the candidate index and the screening call: latency, throughput, build, memory.
 
-    python -m bench.speed                    # bundled lists (parsed from --data)
+    python -m bench.speed                    # the bundled lists, as the package ships them
     python -m bench.speed --million          # also a one-million-entity synthetic index
     python -m bench.speed --million --count 200000 --runs 3
 
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gc
+import gzip
 import json
 import random
 import resource
@@ -40,37 +41,28 @@ from bench.machine import describe
 
 DATA = Path("/work/shared/data")
 # the bundled default lists (same files as scripts/build_bundle.py)
-BUNDLED: dict[str, tuple[str, str]] = {
-    "us_ofac_sdn": ("ofac-csv", "ofac/sdn_2024-05-03/sdn.csv"),
-    "us_ofac_cons": ("ofac-csv", "ofac/cons_2025-12/cons_prim.csv"),
-    "us_bis_entity_list": ("us-json", "us_lists_2026-07/bis_entity_list.json"),
-    "us_bis_meu": ("us-json", "us_lists_2026-07/bis_meu.json"),
-    "us_bis_dpl": ("us-json", "us_lists_2026-07/bis_dpl.json"),
-    "us_dhs_uflpa": ("us-json", "us_lists_2026-07/dhs_uflpa.json"),
-    "us_fcc_covered": ("us-json", "us_lists_2026-07/fcc_covered.json"),
-    "us_dod_1260h": ("us-json", "us_lists_2026-07/dow_1260h.json"),
-    "us_ofac_nscmic": ("us-json", "us_lists_2026-07/ofac_nscmic.json"),
-    "un_sc": ("un-xml", "un/un_consolidated_2026-02.xml"),
-    "gb_ofsi": ("uk-ofsi", "uk/ofsi_conlist_2025-04-14.xlsx"),
-}
+# the bundled default snapshot's lists, in the order the bundle manifest gives them
+BUNDLED: tuple[str, ...] = (
+    "us_ofac_sdn", "us_ofac_cons", "us_bis_entity_list", "us_bis_meu", "us_bis_dpl",
+    "us_dhs_uflpa", "us_fcc_covered", "us_dod_1260h", "us_ofac_nscmic", "un_sc", "gb_ofsi",
+)
 
 
 # ---- inputs ---------------------------------------------------------------------------------
 
 
-def bundled_entities(data: Path, cache: Path) -> list[dict[str, Any]]:
-    """All entities of the bundled lists, parsed once and cached as JSON lines."""
+def bundled_entities(cache: Path) -> list[dict[str, Any]]:
+    """All entities of the bundled lists as the package ships them (the snapshot that
+    ``scripts/build_bundle.py`` writes), read once and cached as JSON lines."""
     if cache.exists():
         with open(cache, encoding="utf-8") as fh:
             return [json.loads(line) for line in fh]
-    from redflags.sources import ParseContext, get_parser
+    from redflags.store.bundle import bundle_path
 
     out: list[dict[str, Any]] = []
-    for name, (fmt, rel) in BUNDLED.items():
-        try:
-            out.extend(get_parser(fmt)(data / rel, ParseContext(name)))  # type: ignore[arg-type]
-        except Exception as exc:  # a broken parser must not hide the index's figures
-            print(f"  (skipped {name}: {exc!r})", file=sys.stderr)
+    for name in BUNDLED:
+        with gzip.open(bundle_path() / f"{name}.ftm.jsonl.gz", "rt", encoding="utf-8") as fh:
+            out.extend(json.loads(line) for line in fh)
     with open(cache, "w", encoding="utf-8") as fh:
         for entity in out:
             fh.write(json.dumps(entity, ensure_ascii=False) + "\n")
@@ -429,8 +421,8 @@ def main() -> None:
     print(describe())
     print(f"load average at start: {_load_average()}")
 
-    cache = args.workdir / "bundled.jsonl"
-    entities = bundled_entities(args.data, cache)
+    cache = args.workdir / "bundle-snapshot.jsonl"
+    entities = bundled_entities(cache)
     queries = listed_queries(entities, args.listed) + other_queries(args.data, args.negatives)
     n_entities = len(entities)
     # the harness's own 85,000 entity dicts would be walked by every full collection of the
@@ -439,7 +431,7 @@ def main() -> None:
     gc.collect()
     path = args.workdir / "bundled.index"
     build = _build_step(args.reuse, str(cache), str(path), "0", "1")
-    print(f"bundled lists: {n_entities:,} parsed entities ({', '.join(BUNDLED)})")
+    print(f"bundled lists: {n_entities:,} entities of the shipped snapshot ({', '.join(BUNDLED)})")
     report_index("bundled lists", path, build, queries, args.runs, batch=True)
     from redflags.matching.index import Index
     from redflags.matching.screener import Screener
