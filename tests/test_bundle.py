@@ -59,3 +59,24 @@ def test_build_is_reproducible(shared_data: Path, tmp_path: Path,
     shipped = {e["list"]: e for e in bundle.manifest()["lists"]}
     for entry in built["lists"]:
         assert entry["sha256"] == shipped[entry["list"]]["sha256"], entry["list"]
+
+
+def test_the_bundled_sdn_list_carries_aliases_and_addresses() -> None:
+    """The SDN primary file of 2024-05-03 came without its aliases and addresses; the bundle
+    joins those of 2025-12-24 by entry number (scripts/build_bundle.py SUPPLEMENTS)."""
+    import gzip
+    import json
+
+    entry = next(e for e in bundle.manifest()["lists"] if e["list"] == "us_ofac_sdn")
+    assert [s["file"].rsplit("/", 1)[-1] for s in entry["supplement_files"]] == ["add.csv",
+                                                                                  "alt.csv"]
+    wanted = {"ofac-10391", "ofac-22325"}  # the IRGC; KOREA ZINC INDUSTRIAL GROUP
+    found = {}
+    with gzip.open(bundle.list_file(entry), "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if any(f'"{w}"' in line for w in wanted):
+                ent = json.loads(line)
+                if ent["id"] in wanted:
+                    found[ent["id"]] = ent["properties"]
+    assert "SEPAH PASDARAN" in found["ofac-10391"]["alias"]
+    assert "kp" in found["ofac-22325"]["country"]
