@@ -1023,8 +1023,12 @@ def _glued(a: PreparedName, b: PreparedName) -> bool:
     org word the other name has too, or merely the letters of, would only lengthen a chance
     likeness ("new horizons washington park" ~ "new horizon organization")."""
     return bool(a.joined_wide) and any(
-        k == GENERIC and t in b.joined and t not in b.tokens
+        k == GENERIC and t not in _CONNECTORS and t in b.joined and t not in b.tokens
         for t, k in zip(a.tokens, a.kinds, strict=True))
+
+
+# org words that join other words; their letters are in half the names ("of" in "sofia")
+_CONNECTORS = frozenset({"of", "and", "no"})
 
 
 def _mixed(kinds: tuple[str, ...], start: int, end: int) -> bool:
