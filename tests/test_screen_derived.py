@@ -167,3 +167,30 @@ def test_a_party_a_record_only_names_is_no_direct_hit(
         st.import_entities("us_ofac_cons", "ftm", [rosneft.to_dict()], checksum="c")
     hits = load_engine(path).screen(query)
     assert [h.entity["id"] for h in hits if h.match] == ["cons-17022"]
+
+
+def test_an_owner_on_two_lists_brings_the_rules_of_both(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An owner named as both lists write it is one party: resolved to the UK entry alone,
+    Sberbank's companies escaped OFAC's 50 % rule, which reads the SDN list."""
+    monkeypatch.setenv("REDFLAGS_HOME", str(tmp_path / "home"))
+    path = tmp_path / "store.duckdb"
+    sdn = EntityBuilder("Company", "ofac-17018", "us_ofac_sdn")
+    sdn.add("name", "PUBLIC JOINT STOCK COMPANY SBERBANK OF RUSSIA")
+    sdn.set_provenance(list="us_ofac_sdn", record_id="17018", programs=["RUSSIA-EO14024"])
+    uk = EntityBuilder("Company", "gb-ofsi-15076", "gb_ofsi")
+    uk.add("name", "PJSC SBERBANK (PUBLIC JOINT-STOCK COMPANY SBERBANK)")
+    uk.add("alias", "PJSC SBERBANK OF RUSSIA")
+    uk.set_provenance(list="gb_ofsi", record_id="15076", programs=["Russia"])
+    owners = tmp_path / "owners.csv"
+    owners.write_text("owner,owned,share\n"
+                      "PUBLIC JOINT STOCK COMPANY SBERBANK OF RUSSIA,Gamma Trade Ltd,100%\n",
+                      encoding="utf-8")
+    with Store(path) as st:
+        st.import_entities("us_ofac_sdn", "ftm", [sdn.to_dict()], checksum="s")
+        st.import_entities("gb_ofsi", "ftm", [uk.to_dict()], checksum="u")
+        st.import_file("my_owners", "ownership-csv", owners)
+    hits = load_engine(path).screen(
+        {"schema": "Company", "properties": {"name": ["Gamma Trade Ltd"]}})
+    rules = {h.evidence[0]["rule"] for h in hits if h.derived and h.match}
+    assert "ofac_50_percent" in rules, rules

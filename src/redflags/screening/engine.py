@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 OWNERSHIP_DIR = "ownership"
 # Bumped when what _build writes next to the index changes (siblings, ownership layer...).
 ENGINE_CACHE = "engine.json"
-ENGINE_CACHE_VERSION = 4
+ENGINE_CACHE_VERSION = 5
 
 
 @dataclass
@@ -201,10 +201,11 @@ def _build(
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.parent.mkdir(parents=True, exist_ok=True)
     index.save(tmp)
-    same_party.save(tmp, groups.siblings())
+    siblings = groups.siblings()
+    same_party.save(tmp, siblings)
     (tmp / ENGINE_CACHE).write_text(json.dumps({"version": ENGINE_CACHE_VERSION}))
     own_entities = list(catalog.iter_entities(ownership)) if ownership else []
-    layer = OwnershipLayer.build(collector, own_entities, Index.load(tmp))
+    layer = OwnershipLayer.build(collector, own_entities, Index.load(tmp), siblings)
     if layer is not None:
         layer.save(tmp / OWNERSHIP_DIR)
     if path.exists():

@@ -26,8 +26,11 @@ from redflags.ownership.ftm_links import entity_edges, entity_node
 from redflags.ownership.graph import OwnershipGraph
 from redflags.ownership.rules import Rule, load_rules
 
-# An ownership party is taken to be a listed entity only on a near-certain match.
+# An ownership party is taken to be a listed entity only on a near-certain match; the
+# entries found within RESOLVE_TIE of the best are the same party on other lists.
 RESOLVE_THRESHOLD = 0.9
+RESOLVE_TIE = 0.02
+RESOLVE_LIMIT = 10
 # Verdicts that make a derived hit (the others are shown by `redflags graph`, not as hits).
 MATCHING = frozenset({"caught", "possible", "linked"})
 CAUGHT = frozenset({"caught"})
@@ -64,6 +67,11 @@ class LinkCollector:
             yield entity
 
 
+def _lists_of(entity: Mapping[str, Any]) -> list[str]:
+    lst = (entity.get("provenance") or {}).get("list")
+    return [str(lst)] if lst else [str(d) for d in entity.get("datasets", [])]
+
+
 @dataclass
 class OwnershipLayer:
     edges: list[Edge]
@@ -83,7 +91,10 @@ class OwnershipLayer:
         collector: LinkCollector,
         ownership_entities: list[FtMEntity],
         main_index: Index,
+        siblings: Mapping[str, list[str]] | None = None,
     ) -> OwnershipLayer | None:
+        """``siblings``: the entries of one party on other lists (``screening.siblings``),
+        whose lists a party resolved to one of them is on too."""
         edges = list(collector.edges)
         parties: list[FtMEntity] = []
         nodes: dict[str, Node] = {}
@@ -111,12 +122,22 @@ class OwnershipLayer:
         if parties or named:
             screener = Screener(main_index)
             for entity in [*parties, *named]:
-                hits = screener.screen(entity, threshold=RESOLVE_THRESHOLD, limit=1)
-                if hits and hits[0].match:
-                    target = hits[0].entity
-                    resolved[entity["id"]] = target["id"]
-                    lst = (target.get("provenance") or {}).get("list")
-                    listed[entity["id"]] = [str(lst)] if lst else list(target.get("datasets", []))
+                hits = screener.screen(entity, threshold=RESOLVE_THRESHOLD, limit=RESOLVE_LIMIT)
+                if not hits or not hits[0].match:
+                    continue
+                resolved[entity["id"]] = hits[0].entity["id"]
+                # every list the party is on: each entry found as surely as the first (one
+                # party, named alike on several lists), their siblings, and the node's own
+                # listing. Sberbank resolved to its UK entry alone, and OFAC's 50 % rule,
+                # which reads the SDN list, never fired for what it owns.
+                group: list[Mapping[str, Any]] = [
+                    h.entity for h in hits if h.match and h.score >= hits[0].score - RESOLVE_TIE]
+                group += [e for h in list(group) for i in (siblings or {}).get(h["id"], [])
+                          if (e := main_index.get(i)) is not None]
+                lists = dict.fromkeys(listed.get(entity["id"], []))
+                for member in group:
+                    lists.update(dict.fromkeys(_lists_of(member)))
+                listed[entity["id"]] = list(lists)
         if parties:
             node_index = Index.build(parties)
         return cls(edges, nodes, listed, resolved, node_index)
