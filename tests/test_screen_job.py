@@ -27,7 +27,7 @@ OPTS = ScreenOptions(threshold=0.7, limit=5)
 
 
 def write_input(path: Path, n: int = 50) -> Path:
-    """n rows; every 10th a listed name, row 7 has no name, row 13 a bad date."""
+    """n rows; every 10th a listed name, row 7 has no name, row 13 a date not understood."""
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["Supplier Name", "Land", "Date of Birth", "Type"])
@@ -63,22 +63,23 @@ def test_counts_reconcile_and_rejects_have_reasons_and_lines(tmp_path: Path) -> 
     ck = outcome.checkpoint
     assert not outcome.interrupted and ck.complete
     assert ck.rows_done == 50 == ck.screened + ck.rejected
-    assert ck.rejected == 2
-    assert ck.rows_with_hits == 4  # rows 3, 23, 33, 43 (13 is rejected)
+    assert ck.rejected == 1
+    assert ck.rows_with_hits == 4  # rows 3, 23, 33, 43 (13 has another name)
     assert ck.hits_by_list == {"us_bis_entity_list": 4, "us_fcc_covered": 4}
     paths = OutputPaths(tmp_path / "out" / "run")
     rejects = read_csv(paths.rejects)
-    assert [(r["line"], r["reason"]) for r in rejects] == [("9", "no_name"), ("15", "bad_date")]
-    assert "31/31/1999" in rejects[1]["message"]
+    assert [(r["line"], r["reason"]) for r in rejects] == [("9", "no_name")]
     rows = read_csv(paths.rows_csv)
-    assert len(rows) == 48
+    assert len(rows) == 49
+    # a date not understood: the name is screened without it, with a note
+    assert "31/31/1999" in next(r for r in rows if r["line"] == "15")["notes"]
     hit_rows = [r for r in rows if r["status"] == "hit"]
     assert [r["line"] for r in hit_rows] == ["5", "25", "35", "45"]
     assert hit_rows[0]["best_entity_id"] == "us-bis-hikvision"
     hits = read_csv(paths.hits_csv)
     assert len(hits) == 4 and "84 FR 54004" in hits[0]["citations"]
     lines = [json.loads(x) for x in paths.jsonl.read_text(encoding="utf-8").splitlines()]
-    assert len(lines) == 48
+    assert len(lines) == 49
     assert lines[3]["hits"][0]["explanation"][0]["name"] == "name"
 
 

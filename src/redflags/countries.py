@@ -105,9 +105,11 @@ def country_code(value: str | None) -> str | None:
         base, qualifier = _PARENS.sub("", value), inner.group(1)
         candidates += [f"{qualifier} {base}", f"{qualifier} of the {base}"]
     candidates.append(_PARENS.sub("", value))
-    if "," in value:  # OFAC writes "Korea, North", "Virgin Islands, British"
-        head, _, tail = value.partition(",")
+    if "," in value:  # OFAC writes "Korea, North", "Virgin Islands, British"; ISO 3166
+        head, _, tail = value.partition(",")  # "Congo, The Democratic Republic of the"
         candidates.append(f"{tail} {head}")
+        if tail.strip().lower().startswith("the "):
+            candidates.append(f"{tail.strip()[4:]} {head}")
     for candidate in candidates:
         code = index.get(_fold(candidate).replace("’", "'"))
         if code is not None:

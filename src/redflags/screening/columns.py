@@ -336,14 +336,20 @@ def build_query(row: Mapping[str, str | None], columns: ColumnMap, line: int) ->
             continue
         parsed = parse_date(vals[role])
         if not parsed:
+            # the name is screened all the same: a typo in a date must not leave a listed
+            # person unscreened (such a row was rejected, and a run passed --fail-on-hit)
             label = "date of birth" if role == "birth_date" else "incorporation date"
-            return Reject("bad_date", f"unparsable {label} {vals[role]!r}")
+            notes.append(f"{label} {vals[role]!r} not understood: screened without it")
+            continue
         if len(parsed) == 4 and len(vals[role]) > 4:
             notes.append(f"{role}: day and month ambiguous, kept the year {parsed}")
         builder.add(prop, parsed, clean=False)  # parse_date gives a checked ISO date
     if "country" in vals:
-        codes = []
-        for part in re.split(r"\s*[;,|/]\s*", vals["country"]):
+        # one country's name may hold a comma ("Korea, Democratic People's Republic of",
+        # "Iran, Islamic Republic of"): the whole cell first, then its parts
+        whole = country_code(vals["country"])
+        codes = [whole] if whole else []
+        for part in [] if whole else re.split(r"\s*[;,|/]\s*", vals["country"]):
             code = country_code(part) if part else None
             if code:
                 codes.append(code)
