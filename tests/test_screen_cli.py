@@ -72,6 +72,15 @@ def test_errors_exit_two(app: typer.Typer, tmp_path: Path) -> None:
     assert res.exit_code == 2 and "pdf" in res.output
 
 
+def test_an_output_that_cannot_be_written_exits_two_before_screening(
+        app: typer.Typer, tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("name\nBosch GmbH\n", encoding="utf-8")
+    res = invoke(app, src, "--workers", 1, "-o", src / "out")  # a folder under a file
+    assert res.exit_code == 2 and "it is a file" in " ".join(res.output.split()), res.output
+    assert "Rows read" not in res.output
+
+
 @pytest.mark.parametrize(("content", "message"), [
     (None, "is a directory"),
     (b"\x7fELF\x02\x01\x01\x00" + bytes(64) + b"name,x\n", "not a text table"),

@@ -131,6 +131,8 @@ def screen(
             "(screen each with --sheet NAME)"
         )
     columns = detect_columns(source.headers, parse_mappings(mapping or []))
+    paths = OutputPaths.for_input(input_path, output)  # a str: a trailing "/" means a folder
+    _check_writable(paths)
     options = ScreenOptions(
         lists=tuple(list_) if list_ else None,
         threshold=threshold,
@@ -151,7 +153,6 @@ def screen(
     if workers is None and total is not None:
         # a worker costs a process start and an engine load: not worth it for a short file
         n_workers = max(1, min(n_workers, total // ROWS_PER_WORKER))
-    paths = OutputPaths.for_input(input_path, output)  # a str: a trailing "/" means a folder
     ctx = RunContext(
         input=str(input_path),
         catalog=engine.catalog.description,
@@ -236,3 +237,19 @@ def screen(
         sys.exit(EXIT_INTERRUPTED)
     if fail_on_hit and ck.rows_with_hits:
         sys.exit(EXIT_HITS)
+
+
+def _check_writable(paths: OutputPaths) -> None:
+    """Fail before the screening, with the folder named, where the results cannot be
+    written (a folder under a file, /proc): a traceback at the first write did."""
+    folder = paths.prefix.parent
+    if folder.exists() and not folder.is_dir():
+        raise RedflagsError(f"cannot write the results in {folder}: it is a file, not a folder")
+    probe = folder / f".redflags-write-check-{os.getpid()}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise RedflagsError(
+            f"cannot write the results in {folder}: {exc.strerror or exc}") from exc
