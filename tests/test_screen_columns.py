@@ -216,3 +216,13 @@ def test_a_country_cell_is_one_country_before_it_is_a_list(cell: str, codes: lis
     cols = detect_columns(["name", "country"])
     q = build_query({"name": "Acme", "country": cell}, cols, 2)
     assert isinstance(q, Query) and q.entity["properties"]["country"] == codes and not q.notes
+
+
+def test_several_names_in_one_cell_are_a_name_and_its_aliases() -> None:
+    """A JSON row's list of names reaches the columns joined by "; " (so does a cell a user
+    wrote so): screened as one name, "Huawei; ZTE" matched neither."""
+    cols = detect_columns(["name"])
+    q = build_query({"name": "Huawei; ZTE"}, cols, 2)
+    assert isinstance(q, Query) and q.name == "Huawei; ZTE"
+    assert q.entity["properties"]["name"] == ["Huawei"]
+    assert q.entity["properties"]["alias"] == ["ZTE"]

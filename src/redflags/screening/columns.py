@@ -312,6 +312,10 @@ def build_query(row: Mapping[str, str | None], columns: ColumnMap, line: int) ->
         name = " ".join(x for x in (given, family) if x)
     if not name or not any(ch.isalnum() for ch in name):
         return Reject("no_name", "no usable name")
+    # several names in one cell ("Huawei; ZTE", or a JSON list the reader joined so): the
+    # first is the name, the others its aliases (screened as one name, neither was found)
+    written = name
+    name, *more = [n for n in re.split(r"\s*;\s*", name) if any(ch.isalnum() for ch in n)]
     present = set(vals)
     schema = schema_for(vals.get("type"), present)
     notes: list[str] = []
@@ -326,6 +330,8 @@ def build_query(row: Mapping[str, str | None], columns: ColumnMap, line: int) ->
     if schema == "Person":
         builder.add("firstName", given or None)
         builder.add("lastName", family or None)
+    if more:
+        builder.add("alias", more)
     if "alias" in vals:
         builder.add("alias", [a for a in re.split(r"\s*[;|]\s*", vals["alias"]) if a])
     for role, prop in (("birth_date", "birthDate"), ("incorporation_date", "incorporationDate")):
@@ -375,4 +381,4 @@ def build_query(row: Mapping[str, str | None], columns: ColumnMap, line: int) ->
         "schema": schema,
         "properties": {k: list(v) for k, v in builder.properties.items()},
     }
-    return Query(entity=entity, row_id=row_id, name=name, notes=notes)
+    return Query(entity=entity, row_id=row_id, name=written, notes=notes)
