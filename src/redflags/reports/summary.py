@@ -61,7 +61,11 @@ def print_summary(
             table.add_row(name, str(n))
         console.print(table)
     if ck.top_hits:
-        table = Table(title="Top hits (best per row)", show_edge=False, title_justify="left")
+        shown = min(top, len(ck.top_hits))
+        title = "Top hits (best per row)" if shown >= ck.rows_with_hits else (
+            f"Top hits (best per row): {shown} of the {ck.rows_with_hits} rows with hits; "
+            "every row is in the results files")
+        table = Table(title=title, show_edge=False, title_justify="left")
         table.add_column("line", justify="right", no_wrap=True, min_width=4)
         table.add_column("input name", max_width=20, overflow="ellipsis", no_wrap=True)
         table.add_column("score", justify="right", no_wrap=True, min_width=5)
