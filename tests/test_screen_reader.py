@@ -239,3 +239,16 @@ def test_a_workbooks_title_row_and_other_sheets(tmp_path: Path) -> None:
     assert [r.values for r in open_input(tmp_path / "one.xlsx").rows()] == [
         {"name": "Hikvision"}
     ]
+
+
+@pytest.mark.parametrize("body", [
+    'name,country\nHikvision,CN,extra,fields\nSberbank\n"unterminated,RU\n',  # sniffer fails
+    "name,country\nAcme,DE\nBosch,DE\n",
+    "name;country\nAcme;DE\nBosch;DE\n",
+])
+def test_a_header_is_split_by_its_own_delimiter_despite_broken_rows(
+        tmp_path: Path, body: str) -> None:
+    """One broken row must not make "name,country" one column ("no name column found")."""
+    path = tmp_path / "in.csv"
+    path.write_text(body, encoding="utf-8")
+    assert open_input(path).headers == ["name", "country"]

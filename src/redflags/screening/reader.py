@@ -77,12 +77,26 @@ def sniff_delimiter(head: bytes, encoding: str = "utf-8") -> str:
     lines = [ln for ln in text.splitlines()[:20] if ln.strip()]
     if len(lines) > 1 and not text.endswith(("\n", "\r")):
         lines = lines[:-1]  # the sample may cut the last line short
+    header = lines[0] if lines else ""
+
+    def header_width(delim: str) -> int:
+        return len(next(csv.reader([header], delimiter=delim), []))
+
     try:
-        return csv.Sniffer().sniff("\n".join(lines), delimiters=_DELIMITERS).delimiter
+        sniffed = csv.Sniffer().sniff("\n".join(lines), delimiters=_DELIMITERS).delimiter
+        # a broken row (an unterminated quote, ragged widths) can lead the sniffer to a
+        # delimiter the header does not hold: "name,country" read as one column said "no
+        # name column found"
+        if header_width(sniffed) > 1 or max(map(header_width, _DELIMITERS)) == 1:
+            return sniffed
     except csv.Error:
         pass
-    best, best_score = ",", 0
+    widest = max(_DELIMITERS, key=header_width)
+    split = header_width(widest) > 1
+    best, best_score = widest if split else ",", 0
     for delim in _DELIMITERS:
+        if split and header_width(delim) < 2:
+            continue  # one column where the header shows several: not the delimiter
         counts = [len(next(csv.reader([ln], delimiter=delim))) for ln in lines] or [1]
         score = min(counts) if max(counts) - min(counts) <= 1 else 0
         if score > best_score:
