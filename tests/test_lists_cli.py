@@ -84,3 +84,15 @@ def test_export_writes_a_party_two_lists_hold_under_one_id_once(
     (merged,) = [e for e in entities if e["id"] == "x-1"]
     assert merged["properties"]["alias"] == ["Seed Company Limited"]
     assert merged["datasets"] == ["other", "seed"]
+
+
+@pytest.mark.parametrize("command", [["lists"], ["check", "Acme"], ["export", "-"],
+                                     ["graph", "Acme"]])
+def test_a_store_that_does_not_exist_is_an_error_not_the_bundle(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]) -> None:
+    """A mistyped --store read the bundled lists instead, without a word."""
+    monkeypatch.setenv("REDFLAGS_HOME", str(tmp_path / "home"))
+    missing = tmp_path / "typo" / "store.duckdb"
+    result = CliRunner().invoke(app, [*command, "--store", str(missing)])
+    assert result.exit_code == 2, result.output
+    assert "no store at" in " ".join(result.output.split())

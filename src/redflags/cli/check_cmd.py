@@ -16,13 +16,14 @@ from redflags.cli.common import (
     ThresholdOption,
     console,
     err_console,
+    existing_store,
     friendly_errors,
     load_kernels_noting,
 )
 from redflags.errors import RedflagsError
 from redflags.reports.check import limited, print_check
 from redflags.reports.results import hit_record
-from redflags.screening.columns import ColumnMap, Reject, build_query
+from redflags.screening.columns import ColumnMap, Reject, build_query, parse_date
 
 EXIT_HITS = 3
 # results ranked for a check whatever --limit shows, to count the hits it hides
@@ -96,12 +97,20 @@ def check(
            "registration_number": registration, "isin": isin, "tax_id": tax_id,
            "address": address, "alias": alias}
     given = {role: value for role, value in row.items() if value is not None}
+    # a file's row is screened without a date it does not understand (with a note); a date
+    # typed here is refused, so that it can be typed again
+    for role, label in (("birth_date", "date of birth"), ("incorporation_date",
+                                                           "incorporation date")):
+        if given.get(role) and not parse_date(str(given[role])):
+            raise RedflagsError(f"cannot screen {name!r}: unparsable {label} "
+                                f"{given[role]!r} (write it YYYY-MM-DD)")
     # the same query a file row with these columns would make: one set of rules for both
     built = build_query(given, ColumnMap({role: role for role in given}), 1)
     if isinstance(built, Reject):
         raise RedflagsError(f"cannot screen {name!r}: {built.message}")
     used = DEFAULT_THRESHOLD if threshold is None else threshold
-    engine = load_engine(store, list_, on_build=lambda msg: err_console.print(msg))
+    engine = load_engine(existing_store(store), list_,
+                         on_build=lambda msg: err_console.print(msg))
     load_kernels_noting()
     target = engine_target(engine, algorithm)
     # ranked past --limit, so that the header can say how many hits the limit hides

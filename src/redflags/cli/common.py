@@ -78,6 +78,16 @@ def resolve_store(store: Path | None) -> Path:
     return store_path(store)
 
 
+def existing_store(store: Path | None) -> Path | None:
+    """The store a reading command was pointed at, which must exist: a mistyped --store
+    silently screened against the bundled lists instead. None (no --store) keeps the
+    default: the user's store, or the bundled lists while there is none."""
+    if store is not None and not Path(store).exists():
+        raise RedflagsError(f"no store at {store} (leave --store out for the default store, "
+                            "or create one with `redflags import` or `redflags update`)")
+    return store
+
+
 def friendly_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Show a RedflagsError as one clear line, without a traceback, and exit non-zero."""
 

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from redflags.cli.common import StoreOption, console, err_console, friendly_errors, resolve_store
+from redflags.cli.common import (
+    StoreOption,
+    console,
+    err_console,
+    existing_store,
+    friendly_errors,
+    resolve_store,
+)
 from redflags.errors import RedflagsError
 
 if TYPE_CHECKING:
@@ -27,7 +34,8 @@ def graph(
     from redflags.ownership.render import svg, tree
     from redflags.screening.engine import load_engine
 
-    engine = load_engine(resolve_store(store), on_build=lambda m: err_console.print(m))
+    engine = load_engine(resolve_store(existing_store(store)),
+                         on_build=lambda m: err_console.print(m))
     layer = engine.ownership
     if layer is None:
         raise RedflagsError(

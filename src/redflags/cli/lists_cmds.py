@@ -18,7 +18,14 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from redflags.cli.common import StoreOption, console, err_console, friendly_errors, resolve_store
+from redflags.cli.common import (
+    StoreOption,
+    console,
+    err_console,
+    existing_store,
+    friendly_errors,
+    resolve_store,
+)
 from redflags.config import data_dir
 from redflags.errors import RedflagsError
 from redflags.sources import FORMATS, guess_format
@@ -198,7 +205,7 @@ def lists(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Show each list's version, date, entity count and age; warn when a list is stale."""
-    catalog = open_catalog(resolve_store(store))
+    catalog = open_catalog(resolve_store(existing_store(store)))
     infos = catalog.lists()
     if as_json:
         console.print_json(json.dumps([i.to_dict() for i in infos], default=str))
@@ -264,7 +271,7 @@ def diff(
     show: Annotated[int, typer.Option(help="Ids to show per kind.")] = 20,
 ) -> None:
     """Compare two versions: entities added, removed and changed (by stable id)."""
-    with Store(resolve_store(store), read_only=True) as st:
+    with Store(resolve_store(existing_store(store)), read_only=True) as st:
         d = st.diff(old, new)
     for kind in ("added", "removed", "changed"):
         ids = getattr(d, kind)
@@ -284,7 +291,7 @@ def export(
     """Export current entities as FollowTheMoney JSON lines (for Aleph, yente, nomenklatura)."""
     import sys
 
-    catalog = open_catalog(resolve_store(store))
+    catalog = open_catalog(resolve_store(existing_store(store)))
     out = sys.stdout if str(output) == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
     n = 0
     try:

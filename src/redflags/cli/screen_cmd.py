@@ -26,6 +26,7 @@ from redflags.cli.common import (
     ThresholdOption,
     console,
     err_console,
+    existing_store,
     friendly_errors,
 )
 from redflags.errors import RedflagsError
@@ -143,7 +144,8 @@ def screen(
     from redflags.matching import DEFAULT_THRESHOLD
     from redflags.screening.engine import load_engine
 
-    engine = load_engine(store, list_, on_build=lambda msg: err_console.print(msg))
+    engine = load_engine(existing_store(store), list_,
+                         on_build=lambda msg: err_console.print(msg))
     target = engine_target(engine, algorithm)
     matcher = getattr(target, "matcher", None) or engine.screener.matcher
     used_threshold = threshold if threshold is not None else DEFAULT_THRESHOLD
