@@ -338,19 +338,23 @@ def create_app(
         engine = holder.engine
         datasets = _resolve_datasets(dataset, include_dataset, exclude_dataset)
         results: list[dict[str, Any]] = []
+        found, more = 0, False
         if q.strip() and limit > 0 and (datasets is None or datasets):
             if ftm_model.get(schema) is None:
                 raise HTTPException(status_code=400, detail=f"unknown schema: {schema}")
             query: dict[str, Any] = {"schema": schema, "properties": {"name": [q]}}
-            hits = engine.thread_screener().screen(
-                query, threshold=0.0, limit=offset + limit, datasets=datasets
-            )
+            # the engine's ranking, as /match has it (a party's entries on other lists come
+            # with it: the FCC's Hikvision has no "Hikvision" name), one past the page, so
+            # that "total" says whether there is a next page ("gte") or not ("eq")
+            hits = engine.screen(query, threshold=0.0, limit=offset + limit + 1,
+                                 datasets=datasets, derived=False)
+            found, more = len(hits), len(hits) > offset + limit
             results = [_entity_response(h.entity) for h in hits[offset : offset + limit]]
         return _FastJSON(
             {
                 "limit": limit,
                 "offset": offset,
-                "total": {"value": len(results), "relation": "eq"},
+                "total": {"value": found, "relation": "gte" if more else "eq"},
                 "results": results,
                 "facets": {},
                 "list_versions": engine.list_versions,
