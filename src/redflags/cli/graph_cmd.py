@@ -13,7 +13,6 @@ from redflags.cli.common import (
     err_console,
     existing_store,
     friendly_errors,
-    resolve_store,
 )
 from redflags.errors import RedflagsError
 
@@ -34,8 +33,7 @@ def graph(
     from redflags.ownership.render import svg, tree
     from redflags.screening.engine import load_engine
 
-    engine = load_engine(resolve_store(existing_store(store)),
-                         on_build=lambda m: err_console.print(m))
+    engine = load_engine(existing_store(store), on_build=lambda m: err_console.print(m))
     layer = engine.ownership
     if layer is None:
         raise RedflagsError(
