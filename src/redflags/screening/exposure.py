@@ -122,7 +122,8 @@ class OwnershipLayer:
         if parties or named:
             screener = Screener(main_index)
             for entity in [*parties, *named]:
-                hits = screener.screen(entity, threshold=RESOLVE_THRESHOLD, limit=RESOLVE_LIMIT)
+                hits = screener.screen(entity, threshold=RESOLVE_THRESHOLD,
+                                       limit=RESOLVE_LIMIT, cutoff=RESOLVE_THRESHOLD)
                 if not hits or not hits[0].match:
                     continue
                 resolved[entity["id"]] = hits[0].entity["id"]
