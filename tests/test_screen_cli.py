@@ -72,6 +72,13 @@ def test_errors_exit_two(app: typer.Typer, tmp_path: Path) -> None:
     assert res.exit_code == 2 and "pdf" in res.output
 
 
+def test_a_file_with_a_header_and_no_rows_says_so(app: typer.Typer, tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("name,country\n", encoding="utf-8")
+    res = invoke(app, src, "--workers", 1, "-o", tmp_path / "run")
+    assert res.exit_code == 0 and "no rows under its header" in " ".join(res.output.split())
+
+
 def test_an_output_that_cannot_be_written_exits_two_before_screening(
         app: typer.Typer, tmp_path: Path) -> None:
     src = tmp_path / "in.csv"

@@ -46,6 +46,9 @@ def print_summary(
         f"[bold]{ck.rejected}[/] {check}"
         + (f"  (resumed after row {resumed_from})" if resumed_from else "")
     )
+    if ck.rows_done == 0 and ck.complete:
+        console.print("[yellow]warning:[/] the file holds no rows under its header: nothing "
+                      "was screened")
     if ck.rejects_by_reason:
         console.print(
             "  rejected: "
