@@ -284,3 +284,25 @@ def test_a_repeated_name_reuses_its_shortlist(monkeypatch: pytest.MonkeyPatch) -
     uncached.screen(q("Xi Jinping"))
     uncached.screen(q("Xi Jinping"))
     assert calls[3:] == ["Xi Jinping", "Xi Jinping"]
+
+
+def test_the_same_entities_in_another_order_give_the_same_hits() -> None:
+    """Rows tied by vote were taken in the index's row order, so a store holding the same
+    lists as the bundle gave other hits ("ASTRA": FOREIGN LLC DANA ASTRA 0.60, or DANA
+    HOLDINGS in its place, unscored); ties go to the better pre-score."""
+    from redflags.matching.index import Index
+    from redflags.matching.screener import Screener
+
+    names = ["PUBLIC JOINT STOCK COMPANY ASTRA GROUP", "DANA HOLDINGS A.K.A DANA ASTRA",
+             "FOREIGN LIMITED LIABILITY COMPANY DANA ASTRA", "ASTRAKHAN SHIPYARD",
+             "ALFASTRAKHOVANIE PLC"]
+    ents = [{"id": f"e{i}", "schema": "Company", "properties": {"name": [n]}}
+            for i, n in enumerate(names)]
+    ents[2]["properties"]["alias"] = ["IOOO DANA ASTRA"]
+    query = {"schema": "Company", "properties": {"name": ["ASTRA"]}}
+    found = []
+    for order in (ents, ents[::-1], [ents[0], ents[2], ents[1], *ents[3:]]):
+        hits = Screener(Index.build(order), shortlist_cache=0).screen(query)
+        found.append(sorted((h.entity["id"], round(h.score, 6)) for h in hits))
+    assert found[0] == found[1] == found[2]
+    assert "e2" in {i for i, _ in found[0]}

@@ -329,9 +329,13 @@ class Screener:
     ) -> list[int]:
         """The best rows by vote that are worth scoring though their pre-score is low (all of
         them for a query with a name outside the Latin script)."""
-        top = range(min(self.rescore_by_vote, len(cands.rows)))
+        n = min(self.rescore_by_vote, len(cands.rows))
+        # by vote, then by pre-score: the index's row order broke ties of votes, and the
+        # same lists gave other hits once stored ("ASTRA": FOREIGN LLC DANA ASTRA 0.60, or
+        # DANA HOLDINGS in its place, unscored)
+        top = np.lexsort((-pre, -cands.votes))[:n].tolist() if n else []
         if not latin:
-            return list(top)
+            return top
         share = np.float32(self.vote_min_share * cands.weight)
         return [
             i for i in top if pre[i] >= self.vote_min_prescore or cands.votes[i] >= share
