@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import csv
 import gc
-import gzip
 import json
 import random
 import resource
@@ -40,14 +39,6 @@ import numpy as np
 from bench.machine import describe
 
 DATA = Path("/work/shared/data")
-# the bundled default lists (same files as scripts/build_bundle.py)
-# the bundled default snapshot's lists, in the order the bundle manifest gives them
-BUNDLED: tuple[str, ...] = (
-    "us_ofac_sdn", "us_ofac_cons", "us_bis_entity_list", "us_bis_meu", "us_bis_dpl",
-    "us_dhs_uflpa", "us_fcc_covered", "us_dod_1260h", "us_ofac_nscmic", "un_sc", "gb_ofsi",
-)
-
-
 # ---- inputs ---------------------------------------------------------------------------------
 
 
@@ -57,12 +48,11 @@ def bundled_entities(cache: Path) -> list[dict[str, Any]]:
     if cache.exists():
         with open(cache, encoding="utf-8") as fh:
             return [json.loads(line) for line in fh]
-    from redflags.store.bundle import bundle_path
+    from redflags.store import bundle
 
     out: list[dict[str, Any]] = []
-    for name in BUNDLED:
-        with gzip.open(bundle_path() / f"{name}.ftm.jsonl.gz", "rt", encoding="utf-8") as fh:
-            out.extend(json.loads(line) for line in fh)
+    for entry in bundle.manifest()["lists"]:
+        out.extend(dict(e) for e in bundle.iter_list(entry))
     with open(cache, "w", encoding="utf-8") as fh:
         for entity in out:
             fh.write(json.dumps(entity, ensure_ascii=False) + "\n")
@@ -431,7 +421,7 @@ def main() -> None:
     gc.collect()
     path = args.workdir / "bundled.index"
     build = _build_step(args.reuse, str(cache), str(path), "0", "1")
-    print(f"bundled lists: {n_entities:,} entities of the shipped snapshot ({', '.join(BUNDLED)})")
+    print(f"bundled lists: {n_entities:,} entities of the shipped snapshot")
     report_index("bundled lists", path, build, queries, args.runs, batch=True)
     from redflags.matching.index import Index
     from redflags.matching.screener import Screener
