@@ -601,9 +601,10 @@ def entity_datasets(entity: Mapping[str, Any]) -> list[str]:
     return out
 
 
-def entity_keys(entity: Mapping[str, Any]) -> set[str]:
+def entity_keys(entity: Mapping[str, Any], names: Iterable[str] | None = None) -> set[str]:
+    """``names``: the entity's ``entity_names``, where the caller has them already."""
     keys: set[str] = set()
-    for name in entity_names(entity):
+    for name in entity_names(entity) if names is None else names:
         keys |= name_keys(name)
     keys.update(entity_identifiers(entity))
     return keys
@@ -613,6 +614,7 @@ def name_norm(name: str) -> str:
     """The latinized, token-joined form the screener's quick pre-score compares."""
     return " ".join(_name_tokens(name))
 
+@lru_cache(maxsize=1 << 16)
 def key_weight(key: str) -> float:
     """A key's weight in the vote before its rarity (IDF) is applied."""
     kind = key[0]

@@ -94,11 +94,11 @@ def query_keys(query: Mapping[str, Any]) -> set[str]:
     """The keys a query votes with: those an indexed entity is found by, and the joins of
     its neighbouring words (``join_keys``)."""
     base = entity_keys(query)
-    return base | _join_keys(query, base)
+    return base | _join_keys(entity_names(query), base)
 
 
-def _join_keys(query: Mapping[str, Any], base: set[str]) -> set[str]:
-    return {k for name in entity_names(query) for k in join_keys(name)} - base
+def _join_keys(names: Iterable[str], base: set[str]) -> set[str]:
+    return {k for name in names for k in join_keys(name)} - base
 
 
 class Screener:
@@ -180,11 +180,16 @@ class Screener:
         *,
         limit: int | None = None,
         datasets: set[str] | None = None,
+        names: list[str] | None = None,
     ) -> Candidates:
-        """The rows that share the most (IDF-weighted) keys with the query, best first."""
+        """The rows that share the most (IDF-weighted) keys with the query, best first.
+        ``names``: the query's ``entity_names``, where the caller has them (each reading of
+        a name costs, and a screening needs them four times)."""
         index = self.index
-        base = entity_keys(query)
-        keys = [*base, *_join_keys(query, base)]
+        if names is None:
+            names = entity_names(query)
+        base = entity_keys(query, names)
+        keys = [*base, *_join_keys(names, base)]
         hashes = _hash_keys(keys)
         if len(hashes) == 0:
             return _EMPTY
@@ -221,14 +226,17 @@ class Screener:
 
     # ---- stage 2: the pre-score ----------------------------------------------------------------
 
-    def prescore(self, query: Mapping[str, Any], cands: Candidates) -> npt.NDArray[np.float32]:
+    def prescore(
+        self, query: Mapping[str, Any], cands: Candidates, names: list[str] | None = None
+    ) -> npt.NDArray[np.float32]:
         """Best similarity (0..1, rapidfuzz's ratio) of any query name to any candidate name,
         words sorted or spaces removed: reordered words, or words split and joined
         differently ("xi jin ping" / "xi jinping"). Adding token_set_ratio (the query part of
         a longer name) cost 40% more for no recall on 900 listed-name queries, and the vote
         already ranks such names high."""
         index = self.index
-        names = entity_names(query)
+        if names is None:
+            names = entity_names(query)
         qnorms = [n for n in (name_norm(x) for x in names) if n]
         pre = _kernels().prescore(index.name_bytes, index.name_offsets, cands.rows, qnorms)
         # (a name in that script alone: in a name of mixed scripts, "سارینا Wehr", the Latin
@@ -277,10 +285,10 @@ class Screener:
         file names one supplier on many rows (sites, branches, one row per invoice), and the
         vote and the pre-score read nothing but the names, identifiers and schema. With them,
         whether every name is in Latin script (for ``_by_vote``), read from the same names."""
-        names = tuple(entity_names(query))
+        names = entity_names(query)
         key = (
             str(query.get("schema") or ""),
-            names,
+            tuple(names),
             tuple(entity_identifiers(query)),
             frozenset(datasets) if datasets is not None else None,
         )
@@ -289,8 +297,8 @@ class Screener:
         if found is not None:
             cache.move_to_end(key)
             return found
-        cands = self.candidate_rows(query, datasets=datasets)
-        pre = self.prescore(query, cands) if len(cands.rows) else np.zeros(0, np.float32)
+        cands = self.candidate_rows(query, datasets=datasets, names=names)
+        pre = self.prescore(query, cands, names) if len(cands.rows) else np.zeros(0, np.float32)
         shortlist = (cands, pre, all(is_latin(n) for n in names))
         if self._shortlist_size > 0:
             cache[key] = shortlist
