@@ -113,7 +113,8 @@ def test_summary_reconciles_and_warns_about_stale_lists(tmp_path: Path) -> None:
     out = console.export_text()
     assert "Rows read 6 = screened 5 + rejected 1 ✓" in out
     assert "us_bis_entity_list" in out and "Top hits" in out
-    assert "warning: us_bis_entity_list is 141 days old" in out
+    assert "lists are older than their usual update cycle: us_bis_entity_list (141 days)" in out
+    assert out.count("warning:") == 1
     assert "partial" not in out
     # an interrupted run says so first: its counts are of the part screened
     console = Console(record=True, width=140)

@@ -93,10 +93,14 @@ def print_summary(
             str(info.get("entity_count", "")),
         )
     console.print(lists)
-    for info in ctx.stale_lists():
+    stale = ctx.stale_lists()
+    if stale:
+        # one warning, not one a list: on the bundled snapshot ten lines of it buried the
+        # outputs below
+        ages = ", ".join(f"{info['name']} ({info.get('age_days')} days)" for info in stale)
         console.print(
-            f"[bold yellow]warning:[/] {info['name']} is {info.get('age_days')} days old; "
-            "run `redflags update` for the current list"
+            f"[bold yellow]warning:[/] {len(stale)} of {len(ctx.lists)} lists are older than "
+            f"their usual update cycle: {ages}. Run `redflags update` for the current lists."
         )
     if files:
         console.print("Outputs:")
