@@ -77,6 +77,11 @@ def test_json_output_is_machine_readable(engine: RecordingEngine) -> None:
     assert out["results"][0]["match"] is True
     assert out["results"][0]["explanation"]
     assert {i["name"] for i in out["lists"]} == {"us_bis_entity_list", "un_sc"}
+    # each query its own id, from what was typed (the same query, the same id)
+    other = json.loads(invoke("Hikvision", "--json", "--country", "cn").output)
+    again = json.loads(invoke("Hikvision", "--json").output)
+    assert out["query"]["id"] != other["query"]["id"]
+    assert out["query"]["id"] == again["query"]["id"]
 
 
 @pytest.mark.parametrize(("args", "message"), [

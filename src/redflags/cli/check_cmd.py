@@ -21,6 +21,7 @@ from redflags.cli.common import (
     load_kernels_noting,
 )
 from redflags.errors import RedflagsError
+from redflags.model import hash_id
 from redflags.reports.check import limited, print_check
 from redflags.reports.results import hit_record
 from redflags.screening.columns import ColumnMap, Reject, build_query, parse_date
@@ -108,23 +109,26 @@ def check(
     built = build_query(given, ColumnMap({role: role for role in given}), 1)
     if isinstance(built, Reject):
         raise RedflagsError(f"cannot screen {name!r}: {built.message}")
+    # the query's id from what was typed (a file row's comes from its line: every check
+    # was "line 1", and two --json outputs could not be told apart by id)
+    query = {**built.entity, "id": hash_id("q", *sorted(given.items()))}
     used = DEFAULT_THRESHOLD if threshold is None else threshold
     engine = load_engine(existing_store(store), list_,
                          on_build=lambda msg: err_console.print(msg))
     load_kernels_noting()
     target = engine_target(engine, algorithm)
     # ranked past --limit, so that the header can say how many hits the limit hides
-    hits = target.screen(built.entity, threshold=used, limit=max(limit, COUNTED))
+    hits = target.screen(query, threshold=used, limit=max(limit, COUNTED))
     records = [hit_record(h) for h in hits]
     for note in built.notes:
         err_console.print(f"[yellow]note:[/] {note}")
     lists = [i.to_dict() for i in engine.lists]
     if as_json:
-        out = {"query": built.entity, "threshold": used, "results": limited(records, limit),
+        out = {"query": query, "threshold": used, "results": limited(records, limit),
                "lists": lists}
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1, default=str) + "\n")
     else:
-        print_check(console, built.entity, records, threshold=used, lists=lists, limit=limit)
+        print_check(console, query, records, threshold=used, lists=lists, limit=limit)
     if fail_on_hit and any(r["match"] for r in records):
         sys.exit(EXIT_HITS)
 

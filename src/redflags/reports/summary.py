@@ -93,13 +93,13 @@ def print_summary(
             str(info.get("entity_count", "")),
         )
     console.print(lists)
-    stale = ctx.stale_lists()
-    if stale:
+    old = ctx.stale_lists()
+    if old:
         # one warning, not one a list: on the bundled snapshot ten lines of it buried the
         # outputs below
-        ages = ", ".join(f"{info['name']} ({info.get('age_days')} days)" for info in stale)
+        ages = ", ".join(f"{info['name']} ({info.get('age_days')} days)" for info in old)
         console.print(
-            f"[bold yellow]warning:[/] {len(stale)} of {len(ctx.lists)} lists are older than "
+            f"[bold yellow]warning:[/] {len(old)} of {len(ctx.lists)} lists are older than "
             f"their usual update cycle: {ages}. Run `redflags update` for the current lists."
         )
     if files:
