@@ -38,3 +38,20 @@ def test_what_is_no_country_stays_none() -> None:
 ])
 def test_a_bracket_qualifies_a_country_name(value: str, code: str) -> None:
     assert country_code(value) == code
+
+
+@pytest.mark.parametrize(("value", "code"), [
+    # ERP exports join and abbreviate a country's name
+    ("Trinidad/Tobago", "tt"), ("Trinidad,Tobago", "tt"), ("Bosnia/Herzegovina", "ba"),
+    ("St Kitts&Nevis", "kn"), ("St. Kitts & Nevis", "kn"), ("Sao Tome & Principe", "st"),
+    ("Dominican Rep.", "do"), ("Cayman Is.", "ky"), ("Virgin Is. (British)", "vg"),
+    ("Micronesia, Fed. States of", "fm"),
+])
+def test_joined_and_abbreviated_country_names(value: str, code: str) -> None:
+    assert country_code(value) == code
+
+
+def test_two_countries_are_not_one() -> None:
+    # a cell of two countries stays for the caller to split
+    for value in ("USA/Canada", "China, Russia", "Germany & France"):
+        assert country_code(value) is None, value

@@ -49,6 +49,13 @@ _COUNTRY_ALIASES = {
     "republique populaire democratique de coree": "kp",
 }
 _PARENS = re.compile(r"\s*\([^)]*\)")
+_JOINERS = re.compile(r"\s*[&/,+]\s*")
+_ABBREVIATIONS = [
+    (re.compile(rf"\b{short}\b\.?\s*", re.IGNORECASE), f"{full} ")
+    for short, full in (("st", "saint"), ("rep", "republic"), ("dem", "democratic"),
+                        ("utd", "united"), ("is", "islands"), ("isl", "islands"),
+                        ("fed", "federated"))
+]
 _INNER = re.compile(r"\(([^)]*)\)")
 _PLACES = Path(__file__).resolve().parent / "text" / "data" / "org_terms.yml"
 # country names in ~35 languages (CLDR; scripts/build_country_names.py)
@@ -112,6 +119,15 @@ def country_code(value: str | None) -> str | None:
             candidates.append(f"{tail.strip()[4:]} {head}")
     for candidate in candidates:
         code = index.get(_fold(candidate).replace("’", "'"))
+        if code is not None:
+            return code
+    # ERP exports abbreviate and join ("Trinidad,Tobago", "St Kitts&Nevis",
+    # "Antigua/Barbuda", "Dominican Rep."): spelled out, as a last reading
+    for candidate in candidates:
+        spelled = _JOINERS.sub(" and ", candidate)
+        for short, full in _ABBREVIATIONS:
+            spelled = short.sub(full, spelled)
+        code = index.get(_fold(spelled)) if spelled != candidate else None
         if code is not None:
             return code
     # No fallback to followthemoney's cleaning on a miss: one unknown value (the 2023 CSL
