@@ -49,6 +49,19 @@ def test_a_bad_list_date_is_refused(store: Path, tmp_path: Path) -> None:
     assert result.exit_code == 2 and "not a date" in result.output  # type: ignore[attr-defined]
 
 
+def test_import_skips_blank_rows_and_says_how_many(store: Path, tmp_path: Path) -> None:
+    """A trailing ",," line from Excel aborted the whole import ("row has no name")."""
+    blocklist = tmp_path / "excel.csv"
+    blocklist.write_text("Name,Country\nAcme Trading,RU\nBeta Ltd,IR\n,\n,\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["import", str(blocklist), "--list", "mine", "--format",
+                                      "custom", "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    assert "blank rows skipped: 2" in result.output
+    with Store(store) as st:
+        (version,) = st.versions("mine")
+    assert version["entity_count"] == 4  # two parties and their Sanctions
+
+
 def test_lists_keeps_its_counts_on_a_narrow_terminal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -286,6 +286,36 @@ def test_custom_row_without_name(tmp_path: Path) -> None:
     assert err.value.line == 3
 
 
+def test_custom_blank_rows_are_skipped_and_counted(tmp_path: Path) -> None:
+    """Excel leaves ",,," lines under a list; a screening file skips them, so does an import
+    (a blank row narrower than the header too), and says how many it skipped."""
+    path = tmp_path / "l.csv"
+    path.write_text("name,country,program\nACME,US,X\n,,\n \t, ,\nBeta Ltd,FR,Y\n,\n,,\n")
+    ctx = ParseContext("my_blocklist")
+    entities = list(custom.parse(path, ctx))
+    names = [e["properties"]["name"] for e in entities if e["schema"] != "Sanction"]
+    assert names == [["ACME"], ["Beta Ltd"]]
+    assert ctx.stats == {custom.BLANK_ROWS: 4}
+
+
+def test_custom_blank_json_records_are_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "l.json"
+    path.write_text(json.dumps([{"name": "ACME"}, {}, {"name": None, "aliases": []},
+                                {"name": " ", "country": ""}]))
+    ctx = ParseContext("my_blocklist")
+    assert len(list(custom.parse(path, ctx))) == 2
+    assert ctx.stats == {custom.BLANK_ROWS: 3}
+
+
+def test_custom_row_with_cells_but_no_name_is_still_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "l.csv"
+    path.write_text("name,country,program\nACME,US,X\n,,\n,FR,\n")
+    with pytest.raises(SourceError) as err:
+        user(path)
+    assert err.value.line == 4
+    assert str(path) in str(err.value) and "no name" in str(err.value)
+
+
 def test_custom_wrong_column_count(tmp_path: Path) -> None:
     path = tmp_path / "l.csv"
     path.write_text("name,country\nACME,US\nFoo,FR,extra\n")

@@ -182,6 +182,8 @@ def import_(
         + (f"; +{report.added} -{report.removed} ~{report.changed} vs previous"
            if report.previous_version_id else "")
     )
+    for reason, n in sorted(report.parse_stats.items()):
+        console.print(f"  {reason}: {n}")
 
 
 def _prebuild_index(store: Path) -> None:

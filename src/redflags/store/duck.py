@@ -86,6 +86,9 @@ class ImportReport:
     removed: int = 0
     changed: int = 0
     list_date: str | None = None
+    # what the parser skipped or merged while reading (``ParseContext.stats``: reason ->
+    # count), so the user can reconcile the file's rows with the entities stored
+    parse_stats: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -301,7 +304,7 @@ class Store:
             raise SourceError(path, "file does not exist")
         checksum = import_checksum(input_files(path, fmt), fmt, options)
         ctx = ParseContext(list_name=list_name, source_url=source_url, options=options or {})
-        return self.import_entities(
+        report = self.import_entities(
             list_name,
             fmt,
             parser(path, ctx),
@@ -317,6 +320,8 @@ class Store:
             keep_versions=keep_versions,
             error_path=path,
         )
+        report.parse_stats = dict(ctx.stats)
+        return report
 
     def import_entities(
         self,
