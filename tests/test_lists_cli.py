@@ -62,6 +62,21 @@ def test_import_skips_blank_rows_and_says_how_many(store: Path, tmp_path: Path) 
     assert version["entity_count"] == 4  # two parties and their Sanctions
 
 
+def test_replacing_one_row_of_a_small_list_is_accepted(store: Path, tmp_path: Path) -> None:
+    """The shrink guard refused this as "loses 2 of 8 entities (25% > 20%)"."""
+    blocklist = tmp_path / "four.csv"
+    rows = ["1,Acme Trading,RU", "2,Beta Holdings,IR", "3,Gamma Corp,CN", "4,Delta Ltd,KP"]
+    args = ["import", str(blocklist), "--list", "mine", "--format", "custom",
+            "--store", str(store)]
+    blocklist.write_text("\n".join(["id,name,country", *rows]) + "\n", encoding="utf-8")
+    assert CliRunner().invoke(app, args).exit_code == 0
+    rows[3] = "5,Epsilon GmbH,SY"
+    blocklist.write_text("\n".join(["id,name,country", *rows]) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "+2 -2 ~0 vs previous" in result.output
+
+
 def test_lists_keeps_its_counts_on_a_narrow_terminal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -31,7 +31,7 @@ from redflags.errors import RedflagsError
 from redflags.sources import FORMATS, guess_format
 from redflags.sources.registry import LISTS
 from redflags.store import Store, open_catalog
-from redflags.store.duck import DEFAULT_MAX_SHRINK
+from redflags.store.duck import DEFAULT_MAX_SHRINK, MIN_SUSPICIOUS_SHRINK
 from redflags.store.update import UpdateOutcome, mirrored, updatable_specs, update_lists
 
 
@@ -45,7 +45,9 @@ def update(
         bool, typer.Option(help="Re-download and accept a large shrink of a list.")
     ] = False,
     max_shrink: Annotated[
-        float, typer.Option(help="Refuse a new version losing more than this share of entities.")
+        float,
+        typer.Option(help="Refuse a new version losing more than this share of entities "
+                     f"(a loss of fewer than {MIN_SUSPICIOUS_SHRINK} is always accepted)."),
     ] = DEFAULT_MAX_SHRINK,
     timeout: Annotated[float, typer.Option(help="HTTP timeout in seconds.")] = 60.0,
     retries: Annotated[int, typer.Option(help="Retries per file, with exponential backoff.")] = 3,
@@ -134,9 +136,11 @@ def import_(
     force: Annotated[
         bool, typer.Option(help="Accept a large shrink; re-import the same file.")
     ] = False,
-    max_shrink: Annotated[float, typer.Option(help="Refuse a larger loss of entities.")] = (
-        DEFAULT_MAX_SHRINK
-    ),
+    max_shrink: Annotated[
+        float,
+        typer.Option(help="Refuse a new version losing more than this share of entities "
+                     f"(a loss of fewer than {MIN_SUSPICIOUS_SHRINK} is always accepted)."),
+    ] = DEFAULT_MAX_SHRINK,
     source_url: Annotated[str | None, typer.Option(help="Where the file came from.")] = None,
     option: Annotated[
         list[str] | None,

@@ -1,9 +1,10 @@
 """The DuckDB store: every import is a list version; swaps are atomic; versions can be diffed.
 
 An import runs in one transaction: the new version's entities are written, checked (a new
-version that loses more than ``max_shrink`` of the previous one's entities is refused), and
-only then made current. A failure or a killed process leaves the previous version current:
-DuckDB discards the uncommitted transaction when the file is next opened.
+version that loses more than ``max_shrink`` of the previous one's entities, and at least
+``MIN_SUSPICIOUS_SHRINK`` of them, is refused), and only then made current. A failure or a
+killed process leaves the previous version current: DuckDB discards the uncommitted
+transaction when the file is next opened.
 """
 
 from __future__ import annotations
@@ -64,6 +65,13 @@ CREATE TABLE IF NOT EXISTS http_cache (
 """
 
 DEFAULT_MAX_SHRINK = 0.2
+# A new version that removes fewer entities than this is never a suspicious shrink, whatever
+# the share: the guard is there for a truncated or broken file, which loses hundreds or
+# thousands of entities of a real list, not for turnover. A party is 2-4 entities (itself,
+# its Sanction, addresses, ids), so 10 is 2-5 parties: replacing one row of a user's 4-row
+# list (2 of 8 entities, "25 %") was refused. The smallest official list (FCC covered, 30
+# entities) still has a loss of a third of it checked against the share.
+MIN_SUSPICIOUS_SHRINK = 10
 # DuckDB lets one process hold the file at a time; another command (an update while a
 # server reloads, two imports) waits this long for it before giving up with a clear error.
 LOCK_TIMEOUT = 120.0
@@ -392,7 +400,7 @@ class Store:
                 report.added, report.removed = len(diff.added), len(diff.removed)
                 report.changed = len(diff.changed)
                 prev_count = self._count(previous)
-                if prev_count and not force and report.removed / prev_count > max_shrink:
+                if not force and _suspicious_shrink(report.removed, prev_count, max_shrink):
                     row = self.con.execute(
                         "SELECT format FROM versions WHERE version_id = ?", [previous]
                     ).fetchone()
@@ -469,6 +477,14 @@ class Store:
             self.con.execute("ROLLBACK")
             raise
         self.write_current()
+
+
+def _suspicious_shrink(removed: int, previous: int, max_shrink: float) -> bool:
+    """A loss that looks like a broken file rather than a list's turnover: at least
+    ``MIN_SUSPICIOUS_SHRINK`` entities, and more than ``max_shrink`` of the previous ones."""
+    if removed < MIN_SUSPICIOUS_SHRINK or not previous:
+        return False
+    return removed / previous > max_shrink
 
 
 def current_path(store: Path) -> Path:
