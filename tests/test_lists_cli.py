@@ -77,6 +77,52 @@ def test_replacing_one_row_of_a_small_list_is_accepted(store: Path, tmp_path: Pa
     assert "+2 -2 ~0 vs previous" in result.output
 
 
+def test_an_undated_list_has_no_age_and_is_neither_stale_nor_fresh() -> None:
+    """age_days fell back to the import date: a just-imported list of any age was "0 d"."""
+    from datetime import date, datetime
+
+    from redflags.store.catalog import ListInfo
+
+    long_ago = datetime(2020, 1, 1)
+    undated = ListInfo("mine", "mine", "mine@v", None, long_ago, 4, "store")
+    today = date(2026, 3, 1)
+    assert undated.age_days(today) is None
+    assert not undated.stale(today)
+    assert undated.to_dict()["age_days"] is None
+    dated = ListInfo("mine", "mine", "mine@v", "2026-01-01", long_ago, 4, "store")
+    assert dated.age_days(today) == 59 and dated.stale(today)  # 30 days for a user's list
+
+
+def test_lists_shows_an_undated_list_as_undated(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rich.console import Console
+
+    assert _import(store, tmp_path).exit_code == 0  # type: ignore[attr-defined]
+    wide = Console(width=160, record=True)
+    monkeypatch.setattr(lists_cmds, "console", wide)
+    lists_cmds.lists(store=store, as_json=False)
+    text = wide.export_text()
+    (row,) = [line for line in text.splitlines() if line.startswith("mine ")]
+    assert row.split()[:3] == ["mine", "undated", "?"]
+    assert "0 d" not in row
+    assert "mine, seed: no list date" in text
+
+
+def test_the_same_file_with_a_list_date_gives_the_date(store: Path, tmp_path: Path) -> None:
+    """`lists` says to import an undated list again with --list-date: the same file was
+    "unchanged" and kept no date."""
+    assert _import(store, tmp_path).exit_code == 0  # type: ignore[attr-defined]
+    result = _import(store, tmp_path, "--list-date", "2026-01-02")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert _import(store, tmp_path, "--list-date", "2026-01-02").output.startswith(  # type: ignore[attr-defined]
+        "= mine: same file")
+    with Store(store) as st:
+        (current,) = [v for v in st.current_versions() if v["list"] == "mine"]
+        assert current["list_date"] == "2026-01-02"
+        assert len(st.versions("mine")) == 2
+
+
 def test_lists_keeps_its_counts_on_a_narrow_terminal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

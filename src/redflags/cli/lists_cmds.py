@@ -226,21 +226,29 @@ def lists(
     # 80 columns (the five columns before it take 48)
     table.add_column("title", overflow="ellipsis", no_wrap=True,
                      max_width=max(12, console.width - 48))
-    stale = []
+    stale, undated = [], []
     for info in infos:
-        age = info.age_days()
+        age = info.age_days()  # None when undated: the import date is not the list's
+        if not info.list_date:
+            undated.append(info.name)
         age_text = f"{age} d" if age is not None else "?"
         if info.stale():
             stale.append(info.name)
             age_text = f"[bold red]{age_text}[/]"
         title = info.title if info.kind != "ownership" else f"(ownership data) {info.title}"
-        table.add_row(info.name, info.list_date or "?", age_text, str(info.parties), title)
+        table.add_row(info.name, info.list_date or "undated", age_text, str(info.parties),
+                      title)
     console.print(table)
     if stale:
         console.print(
             f"[bold yellow]warning:[/] {len(stale)} list(s) are older than their usual update "
             f"cycle (red): {', '.join(stale)}. Run `redflags update`; `redflags versions` "
             "shows every stored version."
+        )
+    if undated:
+        console.print(
+            f"[dim]{', '.join(undated)}: no list date, so neither age nor staleness is known; "
+            "import again with --list-date YYYY-MM-DD to give it.[/]"
         )
 
 

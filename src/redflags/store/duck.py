@@ -357,7 +357,9 @@ class Store:
                 " WHERE version_id = ?",
                 [previous],
             ).fetchone()
-            if row and row[0] == checksum:
+            # the same file is the same version, unless it now comes with a list date the
+            # current version lacks or contradicts ("import it again with --list-date")
+            if row and row[0] == checksum and list_date in (None, row[3]):
                 return ImportReport(
                     list_name, previous, previous, int(row[1]), json.loads(row[2]),
                     unchanged=True, list_date=row[3],
