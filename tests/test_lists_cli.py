@@ -160,6 +160,41 @@ def test_export_writes_a_party_two_lists_hold_under_one_id_once(
     assert merged["datasets"] == ["other", "seed"]
 
 
+def test_an_exported_list_imported_again_is_the_same_list(store: Path, tmp_path: Path) -> None:
+    """Export, then import --format ftm, lost listing dates, programmes and source URLs
+    (written in the export's "provenance" key), and `diff` called every entity changed."""
+    blocklist = tmp_path / "mine.csv"
+    blocklist.write_text(
+        "id,name,country,program,listed on\n"
+        "A1,Acme Trading LLC,RU,Internal watch,2024-02-01\n"
+        "A2,Jane Roe,IR,Internal watch;Board decision,2023-05-06\n"
+        "A3,Gamma Corp,CN,,\n",
+        encoding="utf-8",
+    )
+    run = CliRunner().invoke
+    base = ["--list", "mine", "--store", str(store), "--list-date", "2026-01-02"]
+    first = run(app, ["import", str(blocklist), "--format", "custom", *base,
+                      "--source-url", "https://example.org/mine.csv"])
+    assert first.exit_code == 0, first.output
+    exported = tmp_path / "mine.ftm.json"
+    result = run(app, ["export", str(exported), "--list", "mine", "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    again = run(app, ["import", str(exported), "--format", "ftm", *base])
+    assert again.exit_code == 0, again.output
+    assert "+0 -0 ~0 vs previous" in again.output
+    with Store(store) as st:
+        old, new = sorted(st.versions("mine"), key=lambda v: v["imported_at"])
+        acme = st.get_entity("mine-a1")
+    assert acme is not None
+    assert acme["provenance"]["listed_on"] == "2024-02-01"
+    assert acme["provenance"]["programs"] == ["Internal watch"]
+    assert acme["provenance"]["source_url"] == "https://example.org/mine.csv"
+    assert acme["provenance"]["list_version"] == new["version_id"]
+    diff = run(app, ["diff", old["version_id"], new["version_id"], "--store", str(store)])
+    assert diff.exit_code == 0, diff.output
+    assert diff.output.split() == ["added:", "0", "removed:", "0", "changed:", "0"]
+
+
 @pytest.mark.parametrize("command", [["lists"], ["check", "Acme"], ["export", "-"],
                                      ["graph", "Acme"]])
 def test_a_store_that_does_not_exist_is_an_error_not_the_bundle(
