@@ -49,6 +49,80 @@ def test_a_bad_list_date_is_refused(store: Path, tmp_path: Path) -> None:
     assert result.exit_code == 2 and "not a date" in result.output  # type: ignore[attr-defined]
 
 
+def test_import_skips_blank_rows_and_says_how_many(store: Path, tmp_path: Path) -> None:
+    """A trailing ",," line from Excel aborted the whole import ("row has no name")."""
+    blocklist = tmp_path / "excel.csv"
+    blocklist.write_text("Name,Country\nAcme Trading,RU\nBeta Ltd,IR\n,\n,\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["import", str(blocklist), "--list", "mine", "--format",
+                                      "custom", "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    assert "blank rows skipped: 2" in result.output
+    with Store(store) as st:
+        (version,) = st.versions("mine")
+    assert version["entity_count"] == 4  # two parties and their Sanctions
+
+
+def test_replacing_one_row_of_a_small_list_is_accepted(store: Path, tmp_path: Path) -> None:
+    """The shrink guard refused this as "loses 2 of 8 entities (25% > 20%)"."""
+    blocklist = tmp_path / "four.csv"
+    rows = ["1,Acme Trading,RU", "2,Beta Holdings,IR", "3,Gamma Corp,CN", "4,Delta Ltd,KP"]
+    args = ["import", str(blocklist), "--list", "mine", "--format", "custom",
+            "--store", str(store)]
+    blocklist.write_text("\n".join(["id,name,country", *rows]) + "\n", encoding="utf-8")
+    assert CliRunner().invoke(app, args).exit_code == 0
+    rows[3] = "5,Epsilon GmbH,SY"
+    blocklist.write_text("\n".join(["id,name,country", *rows]) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "+2 -2 ~0 vs previous" in result.output
+
+
+def test_an_undated_list_has_no_age_and_is_neither_stale_nor_fresh() -> None:
+    """age_days fell back to the import date: a just-imported list of any age was "0 d"."""
+    from datetime import date, datetime
+
+    from redflags.store.catalog import ListInfo
+
+    long_ago = datetime(2020, 1, 1)
+    undated = ListInfo("mine", "mine", "mine@v", None, long_ago, 4, "store")
+    today = date(2026, 3, 1)
+    assert undated.age_days(today) is None
+    assert not undated.stale(today)
+    assert undated.to_dict()["age_days"] is None
+    dated = ListInfo("mine", "mine", "mine@v", "2026-01-01", long_ago, 4, "store")
+    assert dated.age_days(today) == 59 and dated.stale(today)  # 30 days for a user's list
+
+
+def test_lists_shows_an_undated_list_as_undated(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rich.console import Console
+
+    assert _import(store, tmp_path).exit_code == 0  # type: ignore[attr-defined]
+    wide = Console(width=160, record=True)
+    monkeypatch.setattr(lists_cmds, "console", wide)
+    lists_cmds.lists(store=store, as_json=False)
+    text = wide.export_text()
+    (row,) = [line for line in text.splitlines() if line.startswith("mine ")]
+    assert row.split()[:3] == ["mine", "undated", "?"]
+    assert "0 d" not in row
+    assert "mine, seed: no list date" in text
+
+
+def test_the_same_file_with_a_list_date_gives_the_date(store: Path, tmp_path: Path) -> None:
+    """`lists` says to import an undated list again with --list-date: the same file was
+    "unchanged" and kept no date."""
+    assert _import(store, tmp_path).exit_code == 0  # type: ignore[attr-defined]
+    result = _import(store, tmp_path, "--list-date", "2026-01-02")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert _import(store, tmp_path, "--list-date", "2026-01-02").output.startswith(  # type: ignore[attr-defined]
+        "= mine: same file")
+    with Store(store) as st:
+        (current,) = [v for v in st.current_versions() if v["list"] == "mine"]
+        assert current["list_date"] == "2026-01-02"
+        assert len(st.versions("mine")) == 2
+
+
 def test_lists_keeps_its_counts_on_a_narrow_terminal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -84,6 +158,41 @@ def test_export_writes_a_party_two_lists_hold_under_one_id_once(
     (merged,) = [e for e in entities if e["id"] == "x-1"]
     assert merged["properties"]["alias"] == ["Seed Company Limited"]
     assert merged["datasets"] == ["other", "seed"]
+
+
+def test_an_exported_list_imported_again_is_the_same_list(store: Path, tmp_path: Path) -> None:
+    """Export, then import --format ftm, lost listing dates, programmes and source URLs
+    (written in the export's "provenance" key), and `diff` called every entity changed."""
+    blocklist = tmp_path / "mine.csv"
+    blocklist.write_text(
+        "id,name,country,program,listed on\n"
+        "A1,Acme Trading LLC,RU,Internal watch,2024-02-01\n"
+        "A2,Jane Roe,IR,Internal watch;Board decision,2023-05-06\n"
+        "A3,Gamma Corp,CN,,\n",
+        encoding="utf-8",
+    )
+    run = CliRunner().invoke
+    base = ["--list", "mine", "--store", str(store), "--list-date", "2026-01-02"]
+    first = run(app, ["import", str(blocklist), "--format", "custom", *base,
+                      "--source-url", "https://example.org/mine.csv"])
+    assert first.exit_code == 0, first.output
+    exported = tmp_path / "mine.ftm.json"
+    result = run(app, ["export", str(exported), "--list", "mine", "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    again = run(app, ["import", str(exported), "--format", "ftm", *base])
+    assert again.exit_code == 0, again.output
+    assert "+0 -0 ~0 vs previous" in again.output
+    with Store(store) as st:
+        old, new = sorted(st.versions("mine"), key=lambda v: v["imported_at"])
+        acme = st.get_entity("mine-a1")
+    assert acme is not None
+    assert acme["provenance"]["listed_on"] == "2024-02-01"
+    assert acme["provenance"]["programs"] == ["Internal watch"]
+    assert acme["provenance"]["source_url"] == "https://example.org/mine.csv"
+    assert acme["provenance"]["list_version"] == new["version_id"]
+    diff = run(app, ["diff", old["version_id"], new["version_id"], "--store", str(store)])
+    assert diff.exit_code == 0, diff.output
+    assert diff.output.split() == ["added:", "0", "removed:", "0", "changed:", "0"]
 
 
 @pytest.mark.parametrize("command", [["lists"], ["check", "Acme"], ["export", "-"],

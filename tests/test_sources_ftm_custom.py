@@ -130,6 +130,64 @@ def test_ftm_forbidden_and_reverse_properties_dropped(tmp_path: Path) -> None:
     assert ctx.stats == {"forbidden_property": 1, "reverse_property": 1}
 
 
+def test_ftm_reads_back_the_provenance_redflags_exported(tmp_path: Path) -> None:
+    """`redflags export` writes listing date, programmes and source URL in its own
+    "provenance" key; the importer dropped them (and put the entity id as record id)."""
+    path = tmp_path / "export.ftm.json"
+    exported = {
+        "id": "mine-a1", "schema": "Company", "datasets": ["mine"],
+        "properties": {"name": ["Acme Trading LLC"]},
+        "provenance": {"list": "mine", "list_version": "mine@20260102T000000-abc",
+                       "record_id": "A1", "programs": ["Internal watch"],
+                       "listed_on": "2024-02-01", "source_url": "https://example.org/l.csv",
+                       "citations": ["84 FR 54004"], "some_future_key": {"x": 1}},
+    }  # fmt: skip
+    named = {"id": "ofac-party-1", "schema": "LegalEntity", "datasets": ["mine"],
+             "properties": {"name": ["Rosneft"]},
+             "provenance": {"list": "mine", "mentioned_by": "", "source_url": "https://x"}}
+    path.write_text(json.dumps(exported) + "\n" + json.dumps(named) + "\n")
+    first, second = ftm(path, "mine2", list_date="2026-03-04")
+    assert first["provenance"] == {
+        "list": "mine2", "list_version": "2026-03-04", "record_id": "A1",
+        "programs": ["Internal watch"], "listed_on": "2024-02-01",
+        "source_url": "https://example.org/l.csv", "citations": ["84 FR 54004"],
+    }  # fmt: skip
+    # a party a record only names stays one (an empty mentioned_by still marks it), and
+    # gains no record id of its own
+    assert second["provenance"] == {"list": "mine2", "list_version": "2026-03-04",
+                                    "mentioned_by": "", "source_url": "https://x"}
+
+
+def test_ftm_without_our_provenance_is_read_as_before(tmp_path: Path) -> None:
+    path = tmp_path / "os.ftm.json"
+    path.write_text(json.dumps({"id": "NK-1", "schema": "Person",
+                                "properties": {"name": ["Ann Example"]}}) + "\n")
+    (entity,) = ftm_json.parse(path, ParseContext("os", source_url="https://os.example"))
+    assert entity["provenance"] == {"list": "os", "record_id": "NK-1",
+                                    "source_url": "https://os.example"}
+
+
+@pytest.mark.parametrize(
+    ("provenance", "message"),
+    [
+        ("internal", '"provenance" is not an object'),
+        ({"programs": "Internal watch"}, "provenance.programs must be a list of strings"),
+        ({"listed_on": 20240201}, "provenance.listed_on must be a string"),
+    ],
+)
+def test_ftm_bad_provenance_names_the_line_and_field(
+    tmp_path: Path, provenance: object, message: str
+) -> None:
+    path = tmp_path / "bad.ftm.json"
+    good = {"id": "a", "schema": "Person", "properties": {"name": ["Ann Example"]}}
+    path.write_text(json.dumps(good) + "\n" + json.dumps({**good, "id": "b",
+                                                          "provenance": provenance}) + "\n")
+    with pytest.raises(SourceError) as err:
+        ftm(path)
+    assert err.value.line == 2 and err.value.record == "b"
+    assert message in str(err.value) and str(path) in str(err.value)
+
+
 def test_ftm_html_and_empty(tmp_path: Path) -> None:
     html = tmp_path / "x.ftm.json"
     html.write_text("<html><body>Not found</body></html>")
@@ -284,6 +342,36 @@ def test_custom_row_without_name(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as err:
         user(path)
     assert err.value.line == 3
+
+
+def test_custom_blank_rows_are_skipped_and_counted(tmp_path: Path) -> None:
+    """Excel leaves ",,," lines under a list; a screening file skips them, so does an import
+    (a blank row narrower than the header too), and says how many it skipped."""
+    path = tmp_path / "l.csv"
+    path.write_text("name,country,program\nACME,US,X\n,,\n \t, ,\nBeta Ltd,FR,Y\n,\n,,\n")
+    ctx = ParseContext("my_blocklist")
+    entities = list(custom.parse(path, ctx))
+    names = [e["properties"]["name"] for e in entities if e["schema"] != "Sanction"]
+    assert names == [["ACME"], ["Beta Ltd"]]
+    assert ctx.stats == {custom.BLANK_ROWS: 4}
+
+
+def test_custom_blank_json_records_are_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "l.json"
+    path.write_text(json.dumps([{"name": "ACME"}, {}, {"name": None, "aliases": []},
+                                {"name": " ", "country": ""}]))
+    ctx = ParseContext("my_blocklist")
+    assert len(list(custom.parse(path, ctx))) == 2
+    assert ctx.stats == {custom.BLANK_ROWS: 3}
+
+
+def test_custom_row_with_cells_but_no_name_is_still_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "l.csv"
+    path.write_text("name,country,program\nACME,US,X\n,,\n,FR,\n")
+    with pytest.raises(SourceError) as err:
+        user(path)
+    assert err.value.line == 4
+    assert str(path) in str(err.value) and "no name" in str(err.value)
 
 
 def test_custom_wrong_column_count(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ from redflags.errors import RedflagsError
 from redflags.sources import FORMATS, guess_format
 from redflags.sources.registry import LISTS
 from redflags.store import Store, open_catalog
-from redflags.store.duck import DEFAULT_MAX_SHRINK
+from redflags.store.duck import DEFAULT_MAX_SHRINK, MIN_SUSPICIOUS_SHRINK
 from redflags.store.update import UpdateOutcome, mirrored, updatable_specs, update_lists
 
 
@@ -45,7 +45,9 @@ def update(
         bool, typer.Option(help="Re-download and accept a large shrink of a list.")
     ] = False,
     max_shrink: Annotated[
-        float, typer.Option(help="Refuse a new version losing more than this share of entities.")
+        float,
+        typer.Option(help="Refuse a new version losing more than this share of entities "
+                     f"(a loss of fewer than {MIN_SUSPICIOUS_SHRINK} is always accepted)."),
     ] = DEFAULT_MAX_SHRINK,
     timeout: Annotated[float, typer.Option(help="HTTP timeout in seconds.")] = 60.0,
     retries: Annotated[int, typer.Option(help="Retries per file, with exponential backoff.")] = 3,
@@ -134,9 +136,11 @@ def import_(
     force: Annotated[
         bool, typer.Option(help="Accept a large shrink; re-import the same file.")
     ] = False,
-    max_shrink: Annotated[float, typer.Option(help="Refuse a larger loss of entities.")] = (
-        DEFAULT_MAX_SHRINK
-    ),
+    max_shrink: Annotated[
+        float,
+        typer.Option(help="Refuse a new version losing more than this share of entities "
+                     f"(a loss of fewer than {MIN_SUSPICIOUS_SHRINK} is always accepted)."),
+    ] = DEFAULT_MAX_SHRINK,
     source_url: Annotated[str | None, typer.Option(help="Where the file came from.")] = None,
     option: Annotated[
         list[str] | None,
@@ -182,6 +186,8 @@ def import_(
         + (f"; +{report.added} -{report.removed} ~{report.changed} vs previous"
            if report.previous_version_id else "")
     )
+    for reason, n in sorted(report.parse_stats.items()):
+        console.print(f"  {reason}: {n}")
 
 
 def _prebuild_index(store: Path) -> None:
@@ -220,21 +226,29 @@ def lists(
     # 80 columns (the five columns before it take 48)
     table.add_column("title", overflow="ellipsis", no_wrap=True,
                      max_width=max(12, console.width - 48))
-    stale = []
+    stale, undated = [], []
     for info in infos:
-        age = info.age_days()
+        age = info.age_days()  # None when undated: the import date is not the list's
+        if not info.list_date:
+            undated.append(info.name)
         age_text = f"{age} d" if age is not None else "?"
         if info.stale():
             stale.append(info.name)
             age_text = f"[bold red]{age_text}[/]"
         title = info.title if info.kind != "ownership" else f"(ownership data) {info.title}"
-        table.add_row(info.name, info.list_date or "?", age_text, str(info.parties), title)
+        table.add_row(info.name, info.list_date or "undated", age_text, str(info.parties),
+                      title)
     console.print(table)
     if stale:
         console.print(
             f"[bold yellow]warning:[/] {len(stale)} list(s) are older than their usual update "
             f"cycle (red): {', '.join(stale)}. Run `redflags update`; `redflags versions` "
             "shows every stored version."
+        )
+    if undated:
+        console.print(
+            f"[dim]{', '.join(undated)}: no list date, so neither age nor staleness is known; "
+            "import again with --list-date YYYY-MM-DD to give it.[/]"
         )
 
 

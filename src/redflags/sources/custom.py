@@ -4,6 +4,9 @@ The mapping comes from ``ctx.options`` (``name`` required; ``alias``, ``schema``
 ``default_schema``, ``country``, ``id``, ``birth_date``, ``registration_number``, ``lei``,
 ``isin``, ``program``, ``listed_on``, ``notes``; ``format`` and ``delimiter`` override the
 guess from the file name). Without a mapping, common header names are recognised.
+
+A blank row (every cell empty: the trailing ",,," lines a spreadsheet leaves) is skipped and
+counted in ``ctx.stats``, as a screening file's are; a row with cells but no name is an error.
 """
 
 from __future__ import annotations
@@ -64,6 +67,9 @@ PROPS = {
 # what ``-o KEY=VALUE`` may set besides the column of each field
 SETTINGS = ("format", "delimiter", "default_schema", "list_date")
 
+# ``ctx.stats`` reason for the rows skipped as blank
+BLANK_ROWS = "blank rows skipped"
+
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[FtMEntity]:
     """Stream one entity (plus its Sanction) per row of the user's file."""
@@ -84,6 +90,9 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[FtMEntity]:
     # JSON records need not share their keys, so a mapping is resolved per key set.
     mappings: dict[tuple[str, ...], dict[str, str]] = {}
     for line, row in rows:
+        if _is_blank(row):
+            ctx.count(BLANK_ROWS)
+            continue
         keys = tuple(row.keys())
         mapping = mappings.get(keys)
         if mapping is None:
@@ -153,6 +162,11 @@ def _csv_rows(
         raise SourceError(path, "file is empty") from None
     header = [h.strip() for h in header]
     for line, row in rows:
+        if not any(cell.strip() for cell in row):
+            # blank, whatever its width (a hand-edited ",," under five columns): parse()
+            # skips it, so its cell count is no error
+            yield line, dict.fromkeys(header, "")
+            continue
         if len(row) != len(header):
             raise SourceError(
                 path, f"row has {len(row)} columns, the header has {len(header)}", line=line
@@ -202,6 +216,18 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             if not isinstance(item, dict):
                 raise SourceError(path, "line is not a JSON object", line=number)
             yield number, item
+
+
+def _is_blank(row: Mapping[str, Any]) -> bool:
+    """Every cell empty (or null, or an empty list in JSON): a spreadsheet's leftover row,
+    not a party without a name."""
+    for value in row.values():
+        if isinstance(value, list):
+            if any(v is not None and str(v).strip() for v in value):
+                return False
+        elif value is not None and str(value).strip():
+            return False
+    return True
 
 
 def _values(row: Mapping[str, Any], header: str | None) -> list[str]:
@@ -282,4 +308,4 @@ def _row(
     yield sanction.to_dict()
 
 
-__all__ = ["FIELDS", "SETTINGS", "parse", "resolve_mapping"]
+__all__ = ["BLANK_ROWS", "FIELDS", "SETTINGS", "parse", "resolve_mapping"]

@@ -3,7 +3,9 @@ array) in, and out again with :func:`write_ftm`.
 
 Every schema and property name is checked against the followthemoney model, because a typo'd
 property would otherwise vanish silently and an entity could no longer be matched on it.
-Files are read as a stream: OpenSanctions' default export is gigabytes.
+Files are read as a stream: OpenSanctions' default export is gigabytes. What
+``redflags export`` wrote in its own ``provenance`` key (listing date, programmes, source URL,
+record id) is read back, so an exported list imported again is the same list.
 """
 
 from __future__ import annotations
@@ -33,8 +35,16 @@ _KNOWN_KEYS = frozenset(
 # followthemoney's model.get() measured 17 µs a call here (60,000 calls: 1.0 s of a 6.6 s
 # parse of 20,000 entities); schemas are few, so their lookup is memoised.
 _schema = lru_cache(maxsize=512)(ftm_model.get)
+# 2: reads back redflags' own "provenance" key, so a file imported with 1 is read again
+PARSER_VERSION = "2"
 _CHUNK = 1 << 16
 _MAX_OBJECT_CHARS = 50_000_000
+# What `redflags export` writes in its own "provenance" key, read back so that an exported
+# list imported again is the same list (a diff of the two found every entity "changed").
+# "list" is the list the file is imported as, and "list_version" the store's, so neither is
+# taken from the file.
+_PROVENANCE_TEXT = ("record_id", "listed_on", "source_url", "enrichment_source", "mentioned_by")
+_PROVENANCE_LISTS = ("programs", "citations", "enriched_aliases")
 
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[FtMEntity]:
@@ -76,6 +86,33 @@ def write_ftm(
         fh.write("\n")
         count += 1
     return count
+
+
+def _own_provenance(path: Path, line: int, entity_id: str, value: Any) -> dict[str, Any]:
+    """The keys of redflags' own ``provenance`` (what the export wrote) that the file holds;
+    other FtM producers write none, and a key redflags does not know is ignored."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise SourceError(path, '"provenance" is not an object', line=line, record=entity_id)
+    out: dict[str, Any] = {}
+    for key in _PROVENANCE_TEXT:
+        text = value.get(key)
+        if text is None:
+            continue
+        if not isinstance(text, str):
+            raise SourceError(path, f"provenance.{key} must be a string", line=line,
+                              record=entity_id)
+        out[key] = text
+    for key in _PROVENANCE_LISTS:
+        items = value.get(key)
+        if items is None:
+            continue
+        if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+            raise SourceError(path, f"provenance.{key} must be a list of strings", line=line,
+                              record=entity_id)
+        out[key] = list(items)
+    return out
 
 
 def _first_char(fh: IO[str]) -> str:
@@ -220,12 +257,14 @@ def _entity(path: Path, ctx: ParseContext, line: int, data: Any) -> FtMEntity:
         builder.datasets = list(datasets)
     else:
         builder.datasets = [ctx.list_name]
-    builder.set_provenance(
-        list=ctx.list_name,
-        list_version=ctx.options.get("list_date"),
-        record_id=entity_id,
-        source_url=ctx.source_url,
-    )
+    builder.set_provenance(list=ctx.list_name, list_version=ctx.options.get("list_date"))
+    own = _own_provenance(path, line, entity_id, data.get("provenance"))
+    if own:  # exported by redflags: as written (a party a record only names has no id)
+        builder.set_provenance(**own)
+        if "mentioned_by" in own:  # even when empty: it marks the party as not listed
+            builder.provenance["mentioned_by"] = own["mentioned_by"]
+    else:
+        builder.set_provenance(record_id=entity_id, source_url=ctx.source_url)
     entity = builder.to_dict()
     referents = data.get("referents")
     if isinstance(referents, list) and referents:

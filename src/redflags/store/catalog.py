@@ -43,19 +43,19 @@ class ListInfo:
         return sum(n for schema, n in self.counts.items() if _is_party(schema))
 
     def age_days(self, today: date | None = None) -> int | None:
-        """Days since the list's own date (else since it was imported)."""
-        today = today or datetime.now(UTC).date()
-        ref: date | None = None
-        if self.list_date:
-            try:
-                ref = date.fromisoformat(self.list_date[:10])
-            except ValueError:
-                ref = None
-        if ref is None and self.imported_at is not None:
-            ref = self.imported_at.date()
-        return (today - ref).days if ref else None
+        """Days since the list's own date; None for a list without one (a user's list or an
+        OFAC CSV imported without --list-date). The import date is no stand-in: it made a
+        just-imported list of any age "0 d", and fresh."""
+        if not self.list_date:
+            return None
+        try:
+            ref = date.fromisoformat(self.list_date[:10])
+        except ValueError:
+            return None
+        return ((today or datetime.now(UTC).date()) - ref).days
 
     def stale(self, today: date | None = None) -> bool:
+        """Older than the list's usual update cycle; never for a list of unknown age."""
         spec = LISTS.get(self.name)
         limit = spec.stale_after_days if spec else 30
         age = self.age_days(today)
