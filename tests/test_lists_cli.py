@@ -91,6 +91,10 @@ def test_an_undated_list_has_no_age_and_is_neither_stale_nor_fresh() -> None:
     assert undated.to_dict()["age_days"] is None
     dated = ListInfo("mine", "mine", "mine@v", "2026-01-01", long_ago, 4, "store")
     assert dated.age_days(today) == 59 and dated.stale(today)  # 30 days for a user's list
+    # an official list without a date of its own (OFAC's CSV files) ages from its import,
+    # so that it turns stale when updates stop
+    sdn = ListInfo("us_ofac_sdn", "SDN", "us_ofac_sdn@v", None, datetime(2026, 2, 1), 9, "store")
+    assert sdn.age_days(today) == 28 and sdn.stale(today)
 
 
 def test_lists_shows_an_undated_list_as_undated(

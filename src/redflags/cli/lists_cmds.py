@@ -228,16 +228,16 @@ def lists(
                      max_width=max(12, console.width - 48))
     stale, undated = [], []
     for info in infos:
-        age = info.age_days()  # None when undated: the import date is not the list's
-        if not info.list_date:
+        age = info.age_days()  # None: a user's list without a date (ListInfo.age_days)
+        if age is None:
             undated.append(info.name)
         age_text = f"{age} d" if age is not None else "?"
         if info.stale():
             stale.append(info.name)
             age_text = f"[bold red]{age_text}[/]"
         title = info.title if info.kind != "ownership" else f"(ownership data) {info.title}"
-        table.add_row(info.name, info.list_date or "undated", age_text, str(info.parties),
-                      title)
+        when = info.list_date or ("undated" if age is None else "?")
+        table.add_row(info.name, when, age_text, str(info.parties), title)
     console.print(table)
     if stale:
         console.print(

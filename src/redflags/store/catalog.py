@@ -43,16 +43,19 @@ class ListInfo:
         return sum(n for schema, n in self.counts.items() if _is_party(schema))
 
     def age_days(self, today: date | None = None) -> int | None:
-        """Days since the list's own date; None for a list without one (a user's list or an
-        OFAC CSV imported without --list-date). The import date is no stand-in: it made a
-        just-imported list of any age "0 d", and fresh."""
-        if not self.list_date:
-            return None
-        try:
-            ref = date.fromisoformat(self.list_date[:10])
-        except ValueError:
-            return None
-        return ((today or datetime.now(UTC).date()) - ref).days
+        """Days since the list's own date. Without one: for an official list (OFAC's CSV
+        files carry none) days since it was imported, as `redflags update` fetches it current,
+        so that it still turns stale when updates stop; None for a user's list, whose import
+        date says nothing of its age (it made a just-imported list of any age "0 d")."""
+        ref: date | None = None
+        if self.list_date:
+            try:
+                ref = date.fromisoformat(self.list_date[:10])
+            except ValueError:
+                ref = None
+        elif self.name in LISTS and self.imported_at is not None:
+            ref = self.imported_at.date()
+        return None if ref is None else ((today or datetime.now(UTC).date()) - ref).days
 
     def stale(self, today: date | None = None) -> bool:
         """Older than the list's usual update cycle; never for a list of unknown age."""
