@@ -66,6 +66,14 @@ def guess_format(path: Path) -> str | None:
         return "csl-csv"
     if name.endswith((".ftm.json", ".ftm.jsonl", ".ijson")):
         return "ftm"
+    if path.is_file() and name.endswith((".csv", ".tsv", ".tab", ".txt")):
+        head = _head(path, 2048).lower()
+        if b"entity_number" in head and b"source" in head:  # the CSL, renamed
+            return "csl-csv"
+        from redflags.sources.custom import has_name_header
+
+        if has_name_header(path):  # a user's own list: a header with a name column
+            return "custom"
     return None
 
 

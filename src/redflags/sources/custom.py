@@ -40,7 +40,8 @@ FIELDS = (
 # Header names recognised without a mapping (compared case-insensitively, spaces/_/- equal).
 HEADER_GUESSES: dict[str, tuple[str, ...]] = {
     "name": ("name", "entity name", "entity", "full name", "company", "company name",
-             "organisation", "organization", "party", "party name", "legal name", "caption"),
+             "organisation", "organization", "party", "party name", "legal name", "caption",
+             "business", "business name", "business enterprise", "enterprise"),
     "alias": ("alias", "aliases", "aka", "alt names", "alternative names", "other names"),
     "schema": ("schema", "type", "entity type", "kind", "party type"),
     "country": ("country", "countries", "country code", "nationality", "jurisdiction"),
@@ -128,6 +129,19 @@ def resolve_mapping(path: Path, ctx: ParseContext, headers: list[str]) -> dict[s
             + (", ".join(headers) or "(none)"),
         )
     return mapping
+
+
+def has_name_header(path: Path) -> bool:
+    """Whether a CSV or TSV file's first line names a column this format recognises as the
+    name: ``import`` then needs no --format for a user's own list."""
+    try:
+        with open_text(path) as fh:
+            head = fh.readline()
+    except (OSError, UnicodeDecodeError, SourceError):
+        return False
+    delimiter = "\t" if _guess_format(path) == "tsv" else _sniff_delimiter(path)
+    headers = {_norm(h.strip().strip('"')) for h in head.split(delimiter)}
+    return any(_norm(g) in headers for g in HEADER_GUESSES["name"])
 
 
 def _norm(header: str) -> str:
