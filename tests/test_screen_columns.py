@@ -226,3 +226,32 @@ def test_several_names_in_one_cell_are_a_name_and_its_aliases() -> None:
     assert isinstance(q, Query) and q.name == "Huawei; ZTE"
     assert q.entity["properties"]["name"] == ["Huawei"]
     assert q.entity["properties"]["alias"] == ["ZTE"]
+
+
+@pytest.mark.parametrize("header", [
+    "Name (local)", "Supplier Name EN", "Chinese name", "Name 2", "Local legal name",
+    "Company name (in local language)", "name_zh", "Former name",
+])
+def test_a_second_column_of_the_same_partys_name_gives_aliases(header: str) -> None:
+    """A supplier file's "Name" and "Name (local)" are one party's two names: the second
+    column was ignored, so a supplier listed under its native name went unscreened by it."""
+    cols = detect_columns(["Supplier Name", header, "Country"])
+    assert cols.more_names == (header,) and header not in cols.unused
+    assert f"alias+={header!r}" in cols.describe()
+    q = build_query({"Supplier Name": "Hikvision Digital", header: "海康威视", "Country": "CN"},
+                    cols, 2)
+    assert isinstance(q, Query)
+    assert q.entity["properties"]["name"] == ["Hikvision Digital"]
+    assert q.entity["properties"]["alias"] == ["海康威视"]
+    # an empty or placeholder cell adds nothing
+    q = build_query({"Supplier Name": "Hikvision Digital", header: "n/a"}, cols, 3)
+    assert isinstance(q, Query) and "alias" not in q.entity["properties"]
+
+
+@pytest.mark.parametrize("header", [
+    "Parent company name", "Bank name", "Contact name", "Beneficiary name", "File name",
+    "Username", "Name of director",
+])
+def test_a_column_naming_another_party_is_no_alias(header: str) -> None:
+    cols = detect_columns(["Name", header])
+    assert cols.more_names == () and header in cols.unused

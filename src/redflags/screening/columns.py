@@ -124,9 +124,13 @@ class ColumnMap:
 
     roles: dict[str, str]
     unused: tuple[str, ...] = ()
+    # further columns holding the same party's name in another form ("Name (local)",
+    # "Chinese name", "Name 2"): screened as its aliases
+    more_names: tuple[str, ...] = ()
 
     def describe(self) -> str:
-        return ", ".join(f"{role}={col!r}" for role, col in self.roles.items())
+        return ", ".join([f"{role}={col!r}" for role, col in self.roles.items()]
+                         + [f"alias+={col!r}" for col in self.more_names])
 
 
 def detect_columns(headers: Sequence[str], explicit: Mapping[str, str] | None = None) -> ColumnMap:
@@ -170,7 +174,43 @@ def detect_columns(headers: Sequence[str], explicit: Mapping[str, str] | None = 
             + ", ".join(headers)
             + " — map one with --map name=COLUMN"
         )
-    return ColumnMap(roles, tuple(h for h in headers if h not in taken))
+    more = tuple(h for h in headers if h not in taken and "name" in roles
+                 and _another_form_of_name(folded[h]))
+    return ColumnMap(roles, tuple(h for h in headers if h not in taken and h not in more), more)
+
+
+# What qualifies a second name column as the same party's name in another form; anything
+# else ("Parent company name", "Bank name", "Contact name") names another party and is left
+# alone (screened as an alias it would put that party's hits on the row).
+_NAME_FORMS = frozenset({
+    "local", "native", "original", "chinese", "russian", "arabic", "english", "latin",
+    "cyrillic", "translit", "transliterated", "romanized", "romanised", "other", "alternative",
+    "alternate", "alt", "second", "former", "previous", "old", "registered", "legal",
+    "trading", "short", "full", "international", "official", "localized", "localised",
+    "zh", "cn", "en", "ru", "ar", "ko", "ja", "jp", "fa", "he", "uk", "de", "fr", "es", "tr",
+    "2", "3", "4", "5",
+    "inlocallanguage", "inenglish", "inchinese", "inrussian", "inarabic", "inlatin",
+    "inlocalscript", "innativescript", "nativescript", "localscript", "nativelanguage",
+    "locallanguage",
+})
+_NAME_BASES = ("company", "supplier", "vendor", "entity", "customer", "organisation",
+               "organization", "party", "business", "counterparty", "firm")
+
+
+def _another_form_of_name(folded: str) -> bool:
+    """'Name (local)', 'Company name EN', 'Chinese name', 'Name 2', 'Local legal name'."""
+    if "name" not in folded:
+        return False
+    rest = folded.replace("name", "", 1)
+    for base in _NAME_BASES:
+        if rest.startswith(base) or rest.endswith(base):
+            rest = rest.removeprefix(base) if rest.startswith(base) else rest.removesuffix(base)
+            break
+    if rest in _NAME_FORMS:
+        return True
+    # two qualifiers: "local legal", "legal local"
+    return any(rest.startswith(q) and rest[len(q):] in _NAME_FORMS for q in _NAME_FORMS
+               if len(q) > 2)
 
 
 @dataclass(frozen=True)
@@ -334,6 +374,11 @@ def build_query(row: Mapping[str, str | None], columns: ColumnMap, line: int) ->
         builder.add("alias", more)
     if "alias" in vals:
         builder.add("alias", [a for a in re.split(r"\s*[;|]\s*", vals["alias"]) if a])
+    for header in columns.more_names:
+        other = " ".join(str(row.get(header) or "").split())
+        if other and other != name and any(ch.isalnum() for ch in other) and \
+                other.casefold() not in EMPTY_NAMES and not _SURROGATE_RE.search(other):
+            builder.add("alias", other)
     for role, prop in (("birth_date", "birthDate"), ("incorporation_date", "incorporationDate")):
         if role not in vals:
             continue

@@ -204,6 +204,8 @@ def run_screening(
     job_options = {
         **options.as_dict(), "columns": dict(columns.roles), "formats": sorted(formats)
     }
+    if columns.more_names:  # (only then: a checkpoint of an earlier run still resumes)
+        job_options["more_names"] = list(columns.more_names)
     if source.sheet is not None:  # a workbook: resuming must read the same sheet
         job_options["sheet"] = source.sheet
     fingerprint = file_fingerprint(source.path)
