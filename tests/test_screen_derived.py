@@ -194,3 +194,31 @@ def test_an_owner_on_two_lists_brings_the_rules_of_both(tmp_path: Path,
         {"schema": "Company", "properties": {"name": ["Gamma Trade Ltd"]}})
     rules = {h.evidence[0]["rule"] for h in hits if h.derived and h.match}
     assert "ofac_50_percent" in rules, rules
+
+
+def test_a_derived_hit_shows_the_entry_its_rule_reads(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Written as the UK writes it, the owner resolves to its UK entry first; the hit OFAC's
+    50 % rule makes showed that entry, though the rule reads the SDN list."""
+    monkeypatch.setenv("REDFLAGS_HOME", str(tmp_path / "home"))
+    path = tmp_path / "store.duckdb"
+    sdn = EntityBuilder("Company", "ofac-17018", "us_ofac_sdn")
+    sdn.add("name", "PUBLIC JOINT STOCK COMPANY SBERBANK OF RUSSIA")
+    sdn.set_provenance(list="us_ofac_sdn", record_id="17018", programs=["RUSSIA-EO14024"])
+    uk = EntityBuilder("Company", "gb-ofsi-15076", "gb_ofsi")
+    uk.add("name", "PJSC SBERBANK (PUBLIC JOINT-STOCK COMPANY SBERBANK)")
+    uk.add("alias", "PJSC SBERBANK OF RUSSIA")
+    uk.set_provenance(list="gb_ofsi", record_id="15076", programs=["Russia"])
+    owners = tmp_path / "owners.csv"
+    owners.write_text("owner,owned,share\nPJSC SBERBANK OF RUSSIA,Gamma Trade Ltd,100%\n",
+                      encoding="utf-8")
+    with Store(path) as st:
+        st.import_entities("us_ofac_sdn", "ftm", [sdn.to_dict()], checksum="s")
+        st.import_entities("gb_ofsi", "ftm", [uk.to_dict()], checksum="u")
+        st.import_file("my_owners", "ownership-csv", owners)
+    engine = load_engine(path)
+    assert engine.ownership is not None
+    assert engine.ownership.resolved["PJSC SBERBANK OF RUSSIA"] == "gb-ofsi-15076"
+    hits = engine.screen({"schema": "Company", "properties": {"name": ["Gamma Trade Ltd"]}})
+    (ofac,) = [h for h in hits if h.derived and h.evidence[0]["rule"] == "ofac_50_percent"]
+    assert ofac.entity["id"] == "ofac-17018"

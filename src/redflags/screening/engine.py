@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 OWNERSHIP_DIR = "ownership"
 # Bumped when what _build writes next to the index changes (siblings, ownership layer...).
 ENGINE_CACHE = "engine.json"
-ENGINE_CACHE_VERSION = 5
+ENGINE_CACHE_VERSION = 6
 
 
 @dataclass

@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from redflags.matching.index import Index
 from redflags.matching.screener import Screener
@@ -80,6 +80,9 @@ class OwnershipLayer:
     resolved: dict[str, str]
     node_index: Index | None
     rules: list[Rule] = field(default_factory=load_rules)
+    # a resolved party's entries on every list, best first (``resolved`` holds the first):
+    # a derived hit shows the entry on a list its rule reads
+    entries: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.graph = OwnershipGraph(self.edges, nodes=self.nodes)
@@ -115,6 +118,7 @@ class OwnershipLayer:
                 nodes[ident] = collector.nodes[ident]
         listed = {k: v for k, v in collector.listed.items() if k in ends}
         resolved: dict[str, str] = {}
+        entries: dict[str, list[str]] = {}
         node_index = None
         # an ownership party, or a party a list only names, may be a listed party under its
         # name (Rosneft, named by Rosneft Trading's SDN record, is on the sectoral list)
@@ -139,9 +143,10 @@ class OwnershipLayer:
                 for member in group:
                     lists.update(dict.fromkeys(_lists_of(member)))
                 listed[entity["id"]] = list(lists)
+                entries[entity["id"]] = list(dict.fromkeys(str(m["id"]) for m in group))
         if parties:
             node_index = Index.build(parties)
-        return cls(edges, nodes, listed, resolved, node_index)
+        return cls(edges, nodes, listed, resolved, node_index, entries=entries)
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -150,6 +155,7 @@ class OwnershipLayer:
             "nodes": [asdict(n) for n in self.nodes.values()],
             "listed": self.listed,
             "resolved": self.resolved,
+            "entries": self.entries,
         }
         (directory / FILE).write_text(json.dumps(body), encoding="utf-8")
         if self.node_index is not None:
@@ -164,7 +170,8 @@ class OwnershipLayer:
         edges = [Edge(**e) for e in body["edges"]]
         nodes = {n["id"]: Node(**n) for n in body["nodes"]}
         node_index = Index.load(directory / NODES) if (directory / NODES).exists() else None
-        return cls(edges, nodes, body["listed"], body["resolved"], node_index)
+        return cls(edges, nodes, body["listed"], body["resolved"], node_index,
+                   entries=body.get("entries", {}))
 
     # -- screening --------------------------------------------------------------------------
     def derived(
@@ -199,6 +206,7 @@ class OwnershipLayer:
                     subjects.append((ident, hit, MATCHING))
         out: list[ScreeningHit] = []
         seen: set[tuple[str, str, str]] = set()
+        by_id = {r.id: r for r in rules or self.rules}
         for subject, base, matching in subjects:
             for d in derived_hits(subject, self.graph, self.listed, rules or self.rules):
                 key = (d.rule_id, d.listed_id, subject)
@@ -208,11 +216,10 @@ class OwnershipLayer:
                 if datasets and not set(d.lists) & datasets:
                     continue
                 seen.add(key)
-                listed_id = self.resolved.get(d.listed_id, d.listed_id)
-                entity = main_index.get(listed_id) or _stub(d)
+                entity = self._entry(d, by_id.get(d.rule_id), main_index) or _stub(d)
                 out.append(
                     ScreeningHit(
-                        entity=entity,  # type: ignore[arg-type]
+                        entity=entity,
                         score=base.score,
                         match=True,
                         result=base.result,
@@ -222,6 +229,17 @@ class OwnershipLayer:
                 )
         out.sort(key=lambda h: -h.score)
         return out
+
+
+    def _entry(self, d: DerivedHit, rule: Rule | None, main_index: Index) -> FtMEntity | None:
+        """The listed entry a derived hit shows: of a party on several lists, one on a list
+        its rule reads (Gamma Trade Ltd, caught by OFAC's 50 % rule through Sberbank, showed
+        Sberbank's UK entry, the first found), else the first."""
+        ids = self.entries.get(d.listed_id) or [self.resolved.get(d.listed_id, d.listed_id)]
+        found = [cast(FtMEntity, e) for e in map(main_index.get, ids) if e is not None]
+        if rule is not None and rule.lists:
+            found.sort(key=lambda e: not rule.covers(_lists_of(e)))  # stable: best first
+        return found[0] if found else None
 
 
 def _stub(d: DerivedHit) -> FtMEntity:
