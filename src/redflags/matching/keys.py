@@ -197,7 +197,9 @@ key_hash = lru_cache(maxsize=1 << 18)(_blake)
 
 
 def _hash_keys(keys: Iterable[str]) -> npt.NDArray[np.uint64]:
-    return np.fromiter((key_hash(k) for k in keys), dtype=np.uint64)
+    # (map, not a generator: a query hashes ~30 keys, and the generator's frames cost as
+    # much as the cached hashes)
+    return np.array(list(map(key_hash, keys)), dtype=np.uint64)
 
 
 # --------------------------------------------------------------------------------------------

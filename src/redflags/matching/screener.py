@@ -17,6 +17,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from itertools import compress
 from typing import Any, NamedTuple, cast
 
 import numpy as np
@@ -209,8 +210,7 @@ class Screener:
         if not found[: len(base)].all():
             # a join the index lacks is no word of the query's: it adds no weight
             weight += self._absent_weight(
-                key for key, held in zip(keys, found.tolist()[: len(base)], strict=False)
-                if not held
+                compress(keys, np.logical_not(found[: len(base)]).tolist())
             )
         if len(rows) == 0:
             return _EMPTY
