@@ -152,6 +152,18 @@ def test_limits_and_bad_requests(client: TestClient, keys: tuple[KeyStore, str])
     typo = {"queries": {"a": {"schema": "Company", "properties": {"nmae": ["Hikvision"]}}}}
     r = client.post("/match/default", json=typo, headers=h)
     assert r.status_code == 400 and "'nmae'" in r.json()["detail"]
+    # a date that is none was compared as written; a query of nothing matched nothing
+    bad_date = {"queries": {"a": {"schema": "Person", "properties": {
+        "name": ["Vladimir Putin"], "birthDate": ["1952-13-45"]}}}}
+    r = client.post("/match/default", json=bad_date, headers=h)
+    assert r.status_code == 400 and "birthDate '1952-13-45' is not a date" in r.json()["detail"]
+    for props in ({}, {"name": [""]}, {"name": []}):
+        empty = {"queries": {"a": {"schema": "Company", "properties": props}}}
+        r = client.post("/match/default", json=empty, headers=h)
+        assert r.status_code == 400 and "no property" in r.json()["detail"], props
+    year = {"queries": {"a": {"schema": "Person", "properties": {
+        "name": ["Vladimir Putin"], "birthDate": ["1952"]}}}}
+    assert client.post("/match/default", json=year, headers=h).status_code == 200
 
 
 def test_search_entities_catalog_algorithms(client: TestClient, keys: tuple[KeyStore, str]) -> None:

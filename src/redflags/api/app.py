@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from followthemoney import model as ftm_model
+from followthemoney import registry
 
 from redflags import __version__
 from redflags.api import models
@@ -410,7 +411,8 @@ def _clean_query(key: str, example: models.EntityExample) -> dict[str, Any]:
         )
     props: dict[str, list[str]] = {}
     for prop, raw in example.properties.items():
-        if sch.get(prop) is None:
+        spec = sch.get(prop)
+        if spec is None:
             # a misspelt property ("nmae") dropped silently left a query that matches
             # nothing and answered "no match" (FtM refuses it too)
             raise HTTPException(
@@ -419,8 +421,20 @@ def _clean_query(key: str, example: models.EntityExample) -> dict[str, Any]:
         values = raw if isinstance(raw, list) else [raw]
         clean = [str(v).strip()[:1000] for v in values if isinstance(v, (str, int, float))]
         clean = [v for v in clean if v]
+        if clean and spec.type == registry.date:
+            # a date that is none ("1952-13-45") was compared as written: refused, as a
+            # file's date is noted, rather than weighed against the listed dates
+            for value in clean:
+                if registry.date.clean(value) is None:
+                    raise HTTPException(
+                        status_code=400,
+                        detail=f"query {key}: {prop} {value!r} is not a date "
+                        "(YYYY, YYYY-MM or YYYY-MM-DD)",
+                    )
         if clean:
             props[prop] = clean[:50]
+    if not props:
+        raise HTTPException(status_code=400, detail=f"query {key}: no property to match on")
     return {"id": example.id or key, "schema": schema, "properties": props}
 
 
