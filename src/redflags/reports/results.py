@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from redflags.matching.types import ScreeningHit
 from redflags.model import caption
 
@@ -204,13 +206,22 @@ class ResultWriters:
                     f"{h.get('algorithm')} {h.get('algorithm_version')}", explain_short(h),
                 ])
         if "jsonl" in self._fh:
-            self._fh["jsonl"].write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+            self._fh["jsonl"].write(_json_line(row))
 
     def write_reject(self, line: int, code: str, message: str, values: Mapping[str, Any]) -> None:
         clean = {k: _printable(v) for k, v in values.items() if v not in (None, "")}
         self._csv["rejects"].writerow(
             [line, code, message, json.dumps(clean, ensure_ascii=False)]
         )
+
+
+def _json_line(row: Mapping[str, Any]) -> str:
+    """One JSON line: orjson (a tenth of json.dumps's time, ~7 % of a job's parent process),
+    json for what orjson refuses (a string with an undecodable byte kept as a surrogate)."""
+    try:
+        return orjson.dumps(row, default=str, option=orjson.OPT_APPEND_NEWLINE).decode("utf-8")
+    except TypeError:
+        return json.dumps(row, ensure_ascii=False, default=str) + "\n"
 
 
 def _derived_text(hit: Mapping[str, Any]) -> str:

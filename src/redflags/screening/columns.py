@@ -75,6 +75,7 @@ ORGANIZATION_TYPES = frozenset(
 )
 # Values that say "any kind of party" (screened as a LegalEntity, without a note).
 ANY_TYPES = frozenset({"legalentity", "entity", "party", "unknown", "other", "any", "mixed"})
+_KNOWN_TYPES = PERSON_TYPES | COMPANY_TYPES | ORGANIZATION_TYPES | ANY_TYPES
 # Values that people type in a name column when there is no name.
 EMPTY_NAMES = frozenset(
     {"", "na", "n/a", "none", "null", "nil", "unknown", "tbd", "tba", "-", "--", "?", "x", "0"}
@@ -355,12 +356,14 @@ def build_query(row: Mapping[str, str | None], columns: ColumnMap, line: int) ->
     # several names in one cell ("Huawei; ZTE", or a JSON list the reader joined so): the
     # first is the name, the others its aliases (screened as one name, neither was found)
     written = name
-    name, *more = [n for n in re.split(r"\s*;\s*", name) if any(ch.isalnum() for ch in n)]
+    if ";" in name:
+        name, *more = [n for n in re.split(r"\s*;\s*", name) if any(ch.isalnum() for ch in n)]
+    else:
+        more = []
     present = set(vals)
     schema = schema_for(vals.get("type"), present)
     notes: list[str] = []
-    if "type" in vals and fold_header(vals["type"]) not in (
-            PERSON_TYPES | COMPANY_TYPES | ORGANIZATION_TYPES | ANY_TYPES):
+    if "type" in vals and fold_header(vals["type"]) not in _KNOWN_TYPES:
         # a typo ("compnay", "persn") would otherwise screen the row silently as any party
         notes.append(f"type {vals['type']!r} not recognised: screened as any kind of party "
                      "(use person, company or organization)")
