@@ -255,3 +255,27 @@ def test_a_second_column_of_the_same_partys_name_gives_aliases(header: str) -> N
 def test_a_column_naming_another_party_is_no_alias(header: str) -> None:
     cols = detect_columns(["Name", header])
     assert cols.more_names == () and header in cols.unused
+
+
+@pytest.mark.parametrize("headers", [
+    ["Vendor", "Vendor Name", "Country"], ["Supplier", "Supplier Name"],
+    ["Customer", "Customer Name", "Land"], ["Company", "Company Name"],
+])
+def test_the_name_column_is_the_one_named_name(headers: list[str]) -> None:
+    """An ERP export's "Vendor" is the vendor's number and "Vendor Name" its name: the number
+    was screened as the name, and a listed vendor came back clear."""
+    cols = detect_columns(headers)
+    assert cols.roles["name"] == headers[1]
+    assert cols.roles["id"] == headers[0]  # the number labels the row
+    q = build_query({headers[0]: "1001", headers[1]: "Rosoboronexport"}, cols, 2)
+    assert isinstance(q, Query) and q.name == "Rosoboronexport" and q.row_id == "1001"
+    assert detect_columns(["Supplier"]).roles["name"] == "Supplier"  # alone, it is the name
+
+
+@pytest.mark.parametrize("name", ["1001", "2", "12-34", "(5)"])
+def test_a_number_is_no_name(name: str) -> None:
+    cols = detect_columns(["name"])
+    r = build_query({"name": name}, cols, 2)
+    assert isinstance(r, Reject) and r.code == "no_name" and "no letters" in r.message
+    for ok in ("3M", "7-Eleven", "中芯国际", "Ёлка 2"):
+        assert isinstance(build_query({"name": ok}, cols, 2), Query), ok

@@ -21,12 +21,14 @@ from redflags.model import EntityBuilder, hash_id
 
 # role -> headers (already folded by :func:`fold_header`) that mean it.
 ROLE_HEADERS: dict[str, tuple[str, ...]] = {
+    # "... name" before the bare word: an ERP export's "Vendor" or "Supplier" column is often
+    # the number, "Vendor Name" the name (the number was screened, a listed vendor passed)
     "name": (
-        "name", "names", "company", "companyname", "supplier", "suppliername", "vendor",
-        "vendorname", "entity", "entityname", "organisation", "organization",
+        "name", "names", "companyname", "suppliername", "vendorname", "entityname",
         "organisationname", "organizationname", "fullname", "legalname", "partyname",
-        "customer", "customername", "counterparty", "counterpartyname", "businessname",
-        "applicant", "applicantname", "personname", "firmname", "accountname", "holder",
+        "customername", "counterpartyname", "businessname", "applicantname", "personname",
+        "firmname", "accountname", "company", "supplier", "vendor", "entity", "organisation",
+        "organization", "customer", "counterparty", "applicant", "holder",
     ),
     "alias": ("alias", "aliases", "aka", "alsoknownas", "othernames", "tradingname"),
     "first_name": ("firstname", "givenname", "forename", "forenames", "first"),
@@ -161,6 +163,13 @@ def detect_columns(headers: Sequence[str], explicit: Mapping[str, str] | None = 
                 roles[role] = found
                 taken.add(found)
                 break
+    # "Vendor" beside "Vendor Name" is the vendor's number: the row's id
+    named = folded.get(roles.get("name", ""), "")
+    if "id" not in roles and named.endswith("name") and named != "name":
+        bare = by_fold.get(named.removesuffix("name"))
+        if bare is not None and bare not in taken:
+            roles["id"] = bare
+            taken.add(bare)
     for prefix, role in _PREFIX_GUESSES:
         if role in roles:
             continue
@@ -353,6 +362,10 @@ def build_query(row: Mapping[str, str | None], columns: ColumnMap, line: int) ->
         name = " ".join(x for x in (given, family) if x)
     if not name or not any(ch.isalnum() for ch in name):
         return Reject("no_name", "no usable name")
+    if not any(ch.isalpha() for ch in name):
+        # a number in the name column ("1001": an id column taken for the name, or a cell
+        # shifted) met listed names with a number ("RESEARCH INSTITUTE - 2" 0.94)
+        return Reject("no_name", f"name {name!r} has no letters (a number, not a name)")
     # several names in one cell ("Huawei; ZTE", or a JSON list the reader joined so): the
     # first is the name, the others its aliases (screened as one name, neither was found)
     written = name
