@@ -155,6 +155,23 @@ def test_resume_refuses_other_options_or_a_changed_file(tmp_path: Path) -> None:
         run(tmp_path, src, resume=True)
 
 
+def test_resume_refuses_other_list_versions(tmp_path: Path) -> None:
+    """Resumed after an import, the first rows' hits came from the old lists and the report
+    named only the new ones."""
+    src = write_input(tmp_path / "in.csv", 30)
+
+    def stop(ck: Checkpoint) -> None:
+        raise KeyboardInterrupt
+
+    before = {"un_sc": "un_sc@bundle-2026-02-27", "gb_ofsi": "gb_ofsi@v1"}
+    run(tmp_path, src, on_progress=stop, list_versions=before)
+    now = {**before, "un_sc": "un_sc@20261128-2025-11-20"}
+    with pytest.raises(RedflagsError, match=r"lists changed.*un_sc: un_sc@bundle-2026-02-27 ->"):
+        run(tmp_path, src, resume=True, list_versions=now)
+    done = run(tmp_path, src, resume=True, list_versions=before)
+    assert done.checkpoint.complete and done.checkpoint.list_versions == before
+
+
 def test_two_worker_processes_give_the_same_results(tmp_path: Path) -> None:
     src = write_input(tmp_path / "in.csv", 200)
     one = run(tmp_path / "a", src)
