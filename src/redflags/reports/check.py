@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from redflags.reports.explain import compared
@@ -78,10 +79,14 @@ def print_check(
                                   "", "", style="dim italic")
                 listed = str(r.get("caption") or r.get("entity_id"))
                 matched = r.get("matched_name")
-                if matched and matched.casefold() != listed.casefold():
-                    listed += f" ({matched})"
                 if r.get("derived"):
-                    listed += " [through ownership]"
+                    # first, as the summary writes it: the name matched is the screened
+                    # party's, not the listed one's (and "[through ownership]" at the end
+                    # was read by Rich as markup, and vanished)
+                    listed = f"(owned/linked) {listed}" + (f", via {matched}" if matched else "")
+                elif matched and matched.casefold() != listed.casefold():
+                    listed += f" ({matched})"
+                listed = escape(listed)  # list text may hold "[...]"
                 programs = ", ".join(r.get("programs") or [])
                 score = f"{r['score']:.2f}"
                 table.add_row(
@@ -138,9 +143,10 @@ def _groups(records: Sequence[Mapping[str, Any]]) -> list[list[Mapping[str, Any]
 
 def _print_why(console: Console, query: Mapping[str, Any], r: Mapping[str, Any]) -> None:
     console.print()
-    console.print(f"[bold]Why {r.get('caption')}[/] scored {r['score']:.2f} "
+    how = "is a hit through ownership or a link" if r.get("derived") else "scored"
+    console.print(f"[bold]Why {escape(str(r.get('caption')))}[/] {how} {r['score']:.2f} "
                   f"({r.get('algorithm')} {r.get('algorithm_version')}): "
-                  f"{r.get('query_name')!r} ~ {r.get('matched_name')!r}")
+                  + escape(f"{r.get('query_name')!r} ~ {r.get('matched_name')!r}"))
     names = (r.get("query_name"), r.get("matched_name"))
     rows = []
     for e in r.get("explanation") or []:
@@ -170,9 +176,9 @@ def _print_why(console: Console, query: Mapping[str, Any], r: Mapping[str, Any])
     for ev in r.get("evidence") or []:
         if ev.get("kind") == "derived":
             screened = (ev.get("screened_entity") or {}).get("caption")
-            console.print(f"  through ownership: {screened} — {ev.get('relation')} "
-                          f"{ev.get('share') or ''} — {ev.get('listed_name')} "
-                          f"({ev.get('rule')}: {ev.get('verdict')})")
+            console.print(escape(f"  through ownership: {screened} — {ev.get('relation')} "
+                                 f"{ev.get('share') or ''} — {ev.get('listed_name')} "
+                                 f"({ev.get('rule')}: {ev.get('verdict')})"))
 
 
 def _print_lists(console: Console, lists: Sequence[Mapping[str, Any]]) -> None:

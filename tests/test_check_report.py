@@ -1,0 +1,46 @@
+"""The `check` report as a reviewer reads it: what is a direct hit and what comes through an
+owner, with list text shown as written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+
+from redflags.reports.check import print_check
+
+
+def record(**kw: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "entity_id": "us-bis-hikvision", "caption": "Hangzhou Hikvision Digital Technology",
+        "score": 0.99, "match": True, "lists": ["us_bis_entity_list"], "programs": [],
+        "listed_on": "2019-10-09", "matched_name": "Beta Components GmbH",
+        "query_name": "Beta Components GmbH", "algorithm": "redflags-v1",
+        "algorithm_version": "1.0", "explanation": [], "evidence": [],
+    }
+    return {**base, **kw}
+
+
+def render(records: list[dict[str, Any]]) -> str:
+    console = Console(record=True, width=200)
+    query = {"schema": "Company", "properties": {"name": ["Beta Components GmbH"]}}
+    print_check(console, query, records, threshold=0.55, lists=[])
+    return console.export_text()
+
+
+def test_a_hit_through_ownership_says_so_on_its_row() -> None:
+    """"[through ownership]" was Rich markup and vanished: the row read as a direct listing
+    of Hikvision under the name "Beta Components GmbH"."""
+    derived = record(derived=True, evidence=[{
+        "kind": "derived", "rule": "bis_affiliates_50_percent", "verdict": "caught",
+        "relation": "owned_by", "share": "60%", "listed_name": "Hangzhou Hikvision",
+        "screened_entity": {"caption": "Beta Components GmbH"}}])
+    out = render([derived])
+    assert "(owned/linked) Hangzhou Hikvision Digital Technology, via Beta Components GmbH" in out
+    assert "is a hit through ownership or a link 0.99" in out
+    assert "through ownership: Beta Components GmbH — owned_by 60%" in out
+
+
+def test_list_text_in_brackets_is_shown_as_written() -> None:
+    out = render([record(caption="ACME [HK] LIMITED", matched_name="ACME [HK] LTD")])
+    assert "ACME [HK] LIMITED (ACME [HK] LTD)" in out
