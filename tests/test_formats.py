@@ -41,6 +41,9 @@ def test_a_users_csv_list_needs_no_format(shared_data: Path, tmp_path: Path) -> 
     assert guess_format(shared_data / "other/cn_mfa_countersanctions.csv") == "custom"
     assert guess_format(shared_data / "human_rights/ohchr_settlement_business_database.csv") \
         == "custom"
+    supplier = tmp_path / "suppliers.csv"
+    supplier.write_text("Supplier,Land\nAcme Arms,RU\n", encoding="utf-8")
+    assert guess_format(supplier) == "custom"
     mine = tmp_path / "blocklist.csv"
     mine.write_text("Company Name;Country\nAcme Arms;RU\n", encoding="utf-8")
     assert guess_format(mine) == "custom"

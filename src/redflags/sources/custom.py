@@ -41,7 +41,10 @@ FIELDS = (
 HEADER_GUESSES: dict[str, tuple[str, ...]] = {
     "name": ("name", "entity name", "entity", "full name", "company", "company name",
              "organisation", "organization", "party", "party name", "legal name", "caption",
-             "business", "business name", "business enterprise", "enterprise"),
+             "business", "business name", "business enterprise", "enterprise",
+             # what a screening file's name column is called too (screening.columns)
+             "supplier", "supplier name", "vendor", "vendor name", "customer",
+             "customer name", "counterparty", "counterparty name"),
     "alias": ("alias", "aliases", "aka", "alt names", "alternative names", "other names"),
     "schema": ("schema", "type", "entity type", "kind", "party type"),
     "country": ("country", "countries", "country code", "nationality", "jurisdiction"),
