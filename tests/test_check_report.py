@@ -3,6 +3,7 @@ owner, with list text shown as written."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from rich.console import Console
@@ -44,3 +45,22 @@ def test_a_hit_through_ownership_says_so_on_its_row() -> None:
 def test_list_text_in_brackets_is_shown_as_written() -> None:
     out = render([record(caption="ACME [HK] LIMITED", matched_name="ACME [HK] LTD")])
     assert "ACME [HK] LIMITED (ACME [HK] LTD)" in out
+
+
+def test_the_explanation_adds_up_to_the_score() -> None:
+    """The features of "Global Logistics LLC" ~ "Armax Ballistics" summed to -0.54 and the
+    score was 0.69: the model's baseline for company pairs was shown nowhere."""
+    from redflags.matching import Matcher
+    from redflags.matching.types import ScreeningHit
+    from redflags.reports.results import hit_record
+
+    query = {"schema": "Company", "properties": {"name": ["Global Logistics LLC"]}}
+    listed = {"id": "x", "schema": "Company", "properties": {"name": ["Armax Ballistics"]}}
+    result = Matcher().compare(query, listed)
+    total = result.baseline + sum(e.contribution for e in result.explanations.values())
+    assert abs(1 / (1 + math.exp(-total)) - result.score) < 1e-9
+    rec = hit_record(ScreeningHit(entity=listed, score=result.score,  # type: ignore[arg-type]
+                                  match=True, result=result))
+    out = render([rec])
+    assert "baseline (this kind of pair)" in out and f"{result.baseline:+.2f}" in out
+    assert f"sum → score {result.score:.2f}" in out and f"{total:+.2f}" in out

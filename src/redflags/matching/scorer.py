@@ -229,7 +229,7 @@ class Matcher:
                                                     qname if on_names else None,
                                                     cname if on_names else None)
         return MatchResult(ev.score, explanations, self.algorithm, self.version,
-                           matched_name=cname, query_name=qname)
+                           matched_name=cname, query_name=qname, baseline=ev.intercept)
 
     def compare_prepared(self, q: PreparedEntity, c: PreparedEntity) -> MatchResult:
         return self.explain(self.evaluate(q, c))

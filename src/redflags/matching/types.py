@@ -46,6 +46,10 @@ class MatchResult:
     algorithm_version: str
     matched_name: str | None = None
     query_name: str | None = None
+    # the model's baseline for this kind of pair (its intercept, in the contributions'
+    # units): with the contributions it sums to the logit the score is read from, so a
+    # reviewer can add the table up
+    baseline: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -54,6 +58,7 @@ class MatchResult:
             "algorithm_version": self.algorithm_version,
             "matched_name": self.matched_name,
             "query_name": self.query_name,
+            "baseline": round(self.baseline, 4),
             "explanations": {k: v.to_dict() for k, v in self.explanations.items()},
         }
 

@@ -3,6 +3,7 @@ matched, the list entries as published, and how current the lists are."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -166,6 +167,18 @@ def _print_why(console: Console, query: Mapping[str, Any], r: Mapping[str, Any])
         table.add_column("compared")
     for row in rows:
         table.add_row(*(row if len(table.columns) == 4 else row[:3]))
+    if rows and "baseline" in r:
+        # the features alone did not add up to the score: the model starts from a baseline
+        # for the kind of pair (a company's name against companies...), in the same units
+        table.add_section()
+        cells = ("baseline (this kind of pair)", "", f"{float(r['baseline']):+.2f}", "")
+        table.add_row(*cells[:len(table.columns)], style="dim")
+        total = float(r["baseline"]) + sum(
+            float(e["contribution"]) for e in r.get("explanation") or [])
+        capped = " (capped: a score is never certainty)" if 1 / (1 + math.exp(-total)) > \
+            float(r["score"]) + 0.005 else ""
+        cells = (f"sum → score {float(r['score']):.2f}{capped}", "", f"{total:+.2f}", "")
+        table.add_row(*cells[:len(table.columns)], style="dim")
     console.print(table)
     entry = [("record", r.get("record_id")), ("list version", r.get("list_version")),
              ("source", r.get("source_url")),

@@ -246,6 +246,14 @@ def _card(
                  f'<td><div class="bar{neg}" title="{contrib:+.3f}"><span style="width:'
                  f'{width:.0f}%"></span></div>{contrib:+.2f}</td><td>{compared}'
                  f'{"<br><span class=mute>" + detail + "</span>" if detail else ""}</td></tr>')
+    if "baseline" in hit:
+        # the model starts from a baseline for the kind of pair: with it the column adds up
+        base = float(hit["baseline"])
+        total = base + sum(float(f.get("contribution") or 0.0) for f in feats)
+        fh.write(f'<tr class="mute"><td>baseline (this kind of pair)</td><td></td>'
+                 f"<td>{base:+.2f}</td><td></td></tr>"
+                 f'<tr class="mute"><td>sum → score {float(hit["score"]):.2f}</td><td></td>'
+                 f"<td>{total:+.2f}</td><td></td></tr>")
     fh.write("</table>")
     if qprops:
         fh.write("<h4>Input row</h4><table>")

@@ -64,6 +64,7 @@ def hit_record(hit: ScreeningHit) -> dict[str, Any]:
         "algorithm": hit.result.algorithm,
         "algorithm_version": hit.result.algorithm_version,
         "explanation": [e.to_dict() for e in hit.result.explanations.values()],
+        "baseline": round(hit.result.baseline, 4),
         "derived": hit.derived,
         "evidence": hit.evidence,
         "properties": entity.get("properties") or {},
