@@ -173,3 +173,16 @@ def test_card_shows_what_property_features_compared_and_skips_features_that_did_
 def test_card_says_when_the_list_gives_no_listing_date(tmp_path: Path) -> None:
     text = render_one(tmp_path, {"listed_on": None}, {"name": ["Acme"]})
     assert "<tr><th>Listed on</th><td>not given by the list</td></tr>" in text
+
+
+def test_names_redflags_added_are_not_shown_as_published(tmp_path: Path) -> None:
+    """The own-script names of listed Chinese companies (sources.enrichment) showed among the
+    list's "Also known as" in the entry "as published"; OFAC's file has none of them."""
+    hit = {"properties": {"alias": ["HIKVISION", "杭州海康威视数字技术股份有限公司"]},
+           "enriched_aliases": ["杭州海康威视数字技术股份有限公司"],
+           "enrichment_source": "redflags native-script names"}
+    text = render_one(tmp_path, hit, {"name": ["Hikvision"]})
+    published = re.search(r"<th>Also known as</th><td>(.*?)</td>", text)
+    assert published is not None and published.group(1) == "HIKVISION"
+    assert "Added by redflags (not in the list)</th><td>杭州海康威视数字技术股份有限公司 — " \
+        "redflags native-script names" in text

@@ -276,10 +276,16 @@ def _card(
     for prop, label in IDENTIFIER_PROPS.items():
         for val in props.get(prop, []):
             _tr(fh, label, val)
+    added = set(hit.get("enriched_aliases") or [])
     for prop, label in DETAIL_PROPS.items():
-        vals = props.get(prop, [])
+        vals = [v for v in props.get(prop, []) if prop != "alias" or v not in added]
         if vals:
             _tr(fh, label, "; ".join(vals[:12]) + (" …" if len(vals) > 12 else ""))
+        if prop == "alias" and added:
+            # the entry "as published" holds only what the list published: the own-script
+            # names redflags matched with are shown apart, with where they come from
+            _tr(fh, "Added by redflags (not in the list)",
+                "; ".join(sorted(added)) + f" — {hit.get('enrichment_source') or 'enrichment'}")
     shown = {a.casefold() for a in props.get("address", [])}
     for addr_id in props.get("addressEntity", []):
         addr = addresses.get(addr_id)

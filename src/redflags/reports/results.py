@@ -59,6 +59,9 @@ def hit_record(hit: ScreeningHit) -> dict[str, Any]:
         "listed_on": prov.get("listed_on"),
         "source_url": prov.get("source_url"),
         "citations": list(prov.get("citations") or []),
+        # names redflags added (own-script names of listed Chinese companies): not the list's
+        "enriched_aliases": list(prov.get("enriched_aliases") or []),
+        "enrichment_source": prov.get("enrichment_source"),
         "matched_name": hit.result.matched_name,
         "query_name": hit.result.query_name,
         "algorithm": hit.result.algorithm,
