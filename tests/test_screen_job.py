@@ -278,3 +278,13 @@ def test_failure_inside_a_batch_keeps_the_checkpoint_on_a_batch_boundary(tmp_pat
     assert done.checkpoint.rows_done == 30
     assert [int(r["line"]) for r in rows] == sorted({int(r["line"]) for r in rows})  # no repeats
     assert len(rows) == done.checkpoint.screened
+
+
+def test_blank_rows_between_records_are_counted(tmp_path: Path) -> None:
+    """Skipped in silence, they made "Rows read" short of the file's lines."""
+    src = tmp_path / "in.csv"
+    src.write_text("name,country\nHikvision,CN\n,,\n\nBosch GmbH,DE\n,\n\n", encoding="utf-8")
+    outcome = run(tmp_path, src)
+    assert outcome.checkpoint.rows_done == 2 and outcome.checkpoint.blank_rows == 2
+    saved = Checkpoint.load(OutputPaths(tmp_path / "out" / "run").checkpoint)
+    assert saved.blank_rows == 2  # the trailing ones are no gap between records

@@ -45,6 +45,8 @@ def print_summary(
         f"Rows read [bold]{ck.rows_done}[/] = screened [bold]{ck.screened}[/] + rejected "
         f"[bold]{ck.rejected}[/] {check}"
         + (f"  (resumed after row {resumed_from})" if resumed_from else "")
+        + (f"; {ck.blank_rows} blank row{'s' * (ck.blank_rows > 1)} skipped"
+           if ck.blank_rows else "")
     )
     if ck.rows_done == 0 and ck.complete:
         console.print("[yellow]warning:[/] the file holds no rows under its header: nothing "

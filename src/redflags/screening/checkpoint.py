@@ -38,6 +38,7 @@ class Checkpoint:
     top_hits: list[dict[str, Any]] = field(default_factory=list)
     offsets: dict[str, int] = field(default_factory=dict)
     list_versions: dict[str, str] = field(default_factory=dict)
+    blank_rows: int = 0  # skipped between records (``InputFile.blank_rows``), not rows read
     complete: bool = False
     updated_at: str = ""
     version: int = CHECKPOINT_VERSION

@@ -268,6 +268,8 @@ def run_screening(
         interrupted = True
     finally:
         _restore_sigint(previous)
+        # (a resumed run reads the file from its start, so this counts the whole of it)
+        ck.blank_rows = max(ck.blank_rows, source.blank_rows)
         ck.complete = not interrupted and _finished_cleanly()
         ck.save(paths.checkpoint)
         writers.close()

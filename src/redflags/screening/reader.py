@@ -153,6 +153,10 @@ class InputFile:
         self.sheet: str | None = None
         self.other_sheets: list[str] = []
         self.header_line = 0
+        # blank rows between records, skipped (trailing ones, a sheet's formatted emptiness,
+        # are not counted): the summary says so, so that its row count reconciles with the
+        # file's line count
+        self.blank_rows = 0
         if self.format == "xlsx":
             self.sheet, self.other_sheets = self._pick_sheet(sheet)
         elif sheet is not None:
@@ -229,6 +233,7 @@ class InputFile:
         with open(self.path, encoding=self.encoding, errors=errors, newline="") as fh:
             reader = csv.reader(_strip_ctrl_z(fh), delimiter=self.delimiter)
             headers: list[str] | None = None
+            pending = 0
             while True:
                 start = reader.line_num + 1
                 try:
@@ -238,6 +243,7 @@ class InputFile:
                 except csv.Error as exc:
                     raise SourceError(self.path, f"malformed CSV: {exc}", line=start) from None
                 if not fields or all(not f.strip() for f in fields):
+                    pending += headers is not None
                     continue
                 if headers is None:
                     if header:
@@ -248,6 +254,8 @@ class InputFile:
                 values: dict[str, str | None] = dict.fromkeys(headers)
                 for h, f in zip(headers, fields, strict=False):
                     values[h] = f
+                self.blank_rows += pending
+                pending = 0
                 yield InputRow(start, values)
 
     @contextmanager
@@ -300,12 +308,18 @@ class InputFile:
                     yield InputRow(self.header_line, {str(i): t for i, t in enumerate(texts)})
                 return
             headers = self.headers
+            pending = 0
             for number, texts in rows:
-                if number <= self.header_line or all(not t for t in texts):
+                if number <= self.header_line:
+                    continue
+                if all(not t for t in texts):
+                    pending += 1
                     continue
                 values: dict[str, str | None] = dict.fromkeys(headers)
                 for h, t in zip(headers, texts, strict=False):
                     values[h] = t
+                self.blank_rows += pending
+                pending = 0
                 yield InputRow(number, values)
 
     def _jsonl_rows(self, header: bool) -> Iterator[InputRow]:
