@@ -209,3 +209,17 @@ def test_a_store_that_does_not_exist_is_an_error_not_the_bundle(
     result = CliRunner().invoke(app, [*command, "--store", str(missing)])
     assert result.exit_code == 2, result.output
     assert "no store at" in " ".join(result.output.split())
+
+
+def test_an_older_list_date_is_refused_and_says_force(store: Path, tmp_path: Path) -> None:
+    assert _import(store, tmp_path, "--list-date", "2026-02-27").exit_code == 0  # type: ignore[attr-defined]
+    result = _import(store, tmp_path, "--list-date", "2025-11-20")
+    assert result.exit_code != 0  # type: ignore[attr-defined]
+    text = " ".join(result.output.split())  # type: ignore[attr-defined]
+    assert "mine is dated 2025-11-20, older than the current version's 2026-02-27" in text
+    assert "--force" in text
+    with Store(store) as st:
+        (current,) = [v for v in st.current_versions() if v["list"] == "mine"]
+        assert current["list_date"] == "2026-02-27" and len(st.versions("mine")) == 1
+    forced = _import(store, tmp_path, "--list-date", "2025-11-20", "--force")
+    assert forced.exit_code == 0, forced.output  # type: ignore[attr-defined]

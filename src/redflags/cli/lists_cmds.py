@@ -42,7 +42,8 @@ def update(
     ] = None,
     store: StoreOption = None,
     force: Annotated[
-        bool, typer.Option(help="Re-download and accept a large shrink of a list.")
+        bool, typer.Option(help="Re-download and accept a large shrink of a list, or a list "
+                           "dated before the current version.")
     ] = False,
     max_shrink: Annotated[
         float,
@@ -134,7 +135,8 @@ def import_(
     ] = None,
     store: StoreOption = None,
     force: Annotated[
-        bool, typer.Option(help="Accept a large shrink; re-import the same file.")
+        bool, typer.Option(help="Accept a large shrink or an older list date; re-import the "
+                           "same file.")
     ] = False,
     max_shrink: Annotated[
         float,
