@@ -91,10 +91,16 @@ def test_an_undated_list_has_no_age_and_is_neither_stale_nor_fresh() -> None:
     assert undated.to_dict()["age_days"] is None
     dated = ListInfo("mine", "mine", "mine@v", "2026-01-01", long_ago, 4, "store")
     assert dated.age_days(today) == 59 and dated.stale(today)  # 30 days for a user's list
-    # an official list without a date of its own (OFAC's CSV files) ages from its import,
-    # so that it turns stale when updates stop
-    sdn = ListInfo("us_ofac_sdn", "SDN", "us_ofac_sdn@v", None, datetime(2026, 2, 1), 9, "store")
+    # an official list without a date of its own (OFAC's CSV files) ages from the day
+    # `redflags update` downloaded it, so that it turns stale when updates stop...
+    sdn = ListInfo("us_ofac_sdn", "SDN", "us_ofac_sdn@v", None, datetime(2026, 2, 10), 9,
+                   "store", fetched_at=datetime(2026, 2, 1))
     assert sdn.age_days(today) == 28 and sdn.stale(today)
+    # ...but imported by hand, its import date says nothing of its age: an OFAC CSV of
+    # 2025-12 imported today was "0 d", fresh
+    by_hand = ListInfo("us_ofac_sdn", "SDN", "us_ofac_sdn@v", None, today, 9, "store")
+    assert by_hand.age_days(today) is None and not by_hand.stale(today)
+    assert by_hand.to_dict()["age_days"] is None
 
 
 def test_lists_shows_an_undated_list_as_undated(
@@ -223,3 +229,32 @@ def test_an_older_list_date_is_refused_and_says_force(store: Path, tmp_path: Pat
         assert current["list_date"] == "2026-02-27" and len(st.versions("mine")) == 1
     forced = _import(store, tmp_path, "--list-date", "2025-11-20", "--force")
     assert forced.exit_code == 0, forced.output  # type: ignore[attr-defined]
+
+
+def test_an_official_list_imported_by_hand_without_a_date_is_undated(
+    store: Path, shared_data: Path
+) -> None:
+    """`redflags import .../ofac/cons_2025-12/ --list us_ofac_cons` showed "0 d", fresh,
+    for data ~344 days old; the same files downloaded by `redflags update` age from then."""
+    from datetime import datetime, timedelta
+
+    from redflags.store import open_catalog
+
+    folder = shared_data / "ofac" / "cons_2025-12"
+    with Store(store) as st:
+        st.import_file("us_ofac_cons", "ofac-csv", folder)
+    (info,) = [i for i in open_catalog(store).lists() if i.name == "us_ofac_cons"]
+    assert info.list_date is None and info.fetched_at is None
+    assert info.age_days() is None and not info.stale()
+
+    fetched = datetime.now() - timedelta(days=3)
+    with Store(store) as st:
+        st.import_file("us_ofac_cons", "ofac-csv", folder / "cons_prim.csv", force=True,
+                       fetched_at=fetched)
+    from redflags.store.duck import current_path
+
+    for published in (True, False):  # the published JSON, then the database itself
+        if not published:
+            current_path(store).unlink()
+        (info,) = [i for i in open_catalog(store).lists() if i.name == "us_ofac_cons"]
+        assert info.fetched_at is not None and info.age_days() in (2, 3, 4)
