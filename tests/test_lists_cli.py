@@ -258,3 +258,22 @@ def test_an_official_list_imported_by_hand_without_a_date_is_undated(
             current_path(store).unlink()
         (info,) = [i for i in open_catalog(store).lists() if i.name == "us_ofac_cons"]
         assert info.fetched_at is not None and info.age_days() in (2, 3, 4)
+
+
+def test_a_format_that_cannot_be_guessed_lists_the_formats_and_custom(
+    store: Path, tmp_path: Path
+) -> None:
+    """"cannot tell the format … pass --format" left a new user guessing the names."""
+    from redflags.sources import FORMATS
+
+    blocklist = tmp_path / "blocklist.csv"
+    blocklist.write_text("Supplier,Country\nAcme Trading,RU\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["import", str(blocklist), "--list", "my_blocklist",
+                                      "--store", str(store)])
+    assert result.exit_code != 0
+    text = " ".join(result.output.split())
+    assert "cannot tell the format" in text
+    assert all(fmt in text for fmt in FORMATS)
+    assert "--format custom" in text and "--option name=COLUMN" in text
+    with Store(store) as st:
+        assert st.current_version("my_blocklist") is None
