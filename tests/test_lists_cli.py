@@ -91,10 +91,16 @@ def test_an_undated_list_has_no_age_and_is_neither_stale_nor_fresh() -> None:
     assert undated.to_dict()["age_days"] is None
     dated = ListInfo("mine", "mine", "mine@v", "2026-01-01", long_ago, 4, "store")
     assert dated.age_days(today) == 59 and dated.stale(today)  # 30 days for a user's list
-    # an official list without a date of its own (OFAC's CSV files) ages from its import,
-    # so that it turns stale when updates stop
-    sdn = ListInfo("us_ofac_sdn", "SDN", "us_ofac_sdn@v", None, datetime(2026, 2, 1), 9, "store")
+    # an official list without a date of its own (OFAC's CSV files) ages from the day
+    # `redflags update` downloaded it, so that it turns stale when updates stop...
+    sdn = ListInfo("us_ofac_sdn", "SDN", "us_ofac_sdn@v", None, datetime(2026, 2, 10), 9,
+                   "store", fetched_at=datetime(2026, 2, 1))
     assert sdn.age_days(today) == 28 and sdn.stale(today)
+    # ...but imported by hand, its import date says nothing of its age: an OFAC CSV of
+    # 2025-12 imported today was "0 d", fresh
+    by_hand = ListInfo("us_ofac_sdn", "SDN", "us_ofac_sdn@v", None, today, 9, "store")
+    assert by_hand.age_days(today) is None and not by_hand.stale(today)
+    assert by_hand.to_dict()["age_days"] is None
 
 
 def test_lists_shows_an_undated_list_as_undated(
@@ -209,3 +215,65 @@ def test_a_store_that_does_not_exist_is_an_error_not_the_bundle(
     result = CliRunner().invoke(app, [*command, "--store", str(missing)])
     assert result.exit_code == 2, result.output
     assert "no store at" in " ".join(result.output.split())
+
+
+def test_an_older_list_date_is_refused_and_says_force(store: Path, tmp_path: Path) -> None:
+    assert _import(store, tmp_path, "--list-date", "2026-02-27").exit_code == 0  # type: ignore[attr-defined]
+    result = _import(store, tmp_path, "--list-date", "2025-11-20")
+    assert result.exit_code != 0  # type: ignore[attr-defined]
+    text = " ".join(result.output.split())  # type: ignore[attr-defined]
+    assert "mine is dated 2025-11-20, older than the current version's 2026-02-27" in text
+    assert "--force" in text
+    with Store(store) as st:
+        (current,) = [v for v in st.current_versions() if v["list"] == "mine"]
+        assert current["list_date"] == "2026-02-27" and len(st.versions("mine")) == 1
+    forced = _import(store, tmp_path, "--list-date", "2025-11-20", "--force")
+    assert forced.exit_code == 0, forced.output  # type: ignore[attr-defined]
+
+
+def test_an_official_list_imported_by_hand_without_a_date_is_undated(
+    store: Path, shared_data: Path
+) -> None:
+    """`redflags import .../ofac/cons_2025-12/ --list us_ofac_cons` showed "0 d", fresh,
+    for data ~344 days old; the same files downloaded by `redflags update` age from then."""
+    from datetime import datetime, timedelta
+
+    from redflags.store import open_catalog
+
+    folder = shared_data / "ofac" / "cons_2025-12"
+    with Store(store) as st:
+        st.import_file("us_ofac_cons", "ofac-csv", folder)
+    (info,) = [i for i in open_catalog(store).lists() if i.name == "us_ofac_cons"]
+    assert info.list_date is None and info.fetched_at is None
+    assert info.age_days() is None and not info.stale()
+
+    fetched = datetime.now() - timedelta(days=3)
+    with Store(store) as st:
+        st.import_file("us_ofac_cons", "ofac-csv", folder / "cons_prim.csv", force=True,
+                       fetched_at=fetched)
+    from redflags.store.duck import current_path
+
+    for published in (True, False):  # the published JSON, then the database itself
+        if not published:
+            current_path(store).unlink()
+        (info,) = [i for i in open_catalog(store).lists() if i.name == "us_ofac_cons"]
+        assert info.fetched_at is not None and info.age_days() in (2, 3, 4)
+
+
+def test_a_format_that_cannot_be_guessed_lists_the_formats_and_custom(
+    store: Path, tmp_path: Path
+) -> None:
+    """"cannot tell the format … pass --format" left a new user guessing the names."""
+    from redflags.sources import FORMATS
+
+    blocklist = tmp_path / "blocklist.csv"
+    blocklist.write_text("Supplier,Country\nAcme Trading,RU\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["import", str(blocklist), "--list", "my_blocklist",
+                                      "--store", str(store)])
+    assert result.exit_code != 0
+    text = " ".join(result.output.split())
+    assert "cannot tell the format" in text
+    assert all(fmt in text for fmt in FORMATS)
+    assert "--format custom" in text and "--option name=COLUMN" in text
+    with Store(store) as st:
+        assert st.current_version("my_blocklist") is None

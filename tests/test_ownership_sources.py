@@ -89,6 +89,38 @@ def test_user_csv(tmp_path: Path) -> None:
     assert data.nodes["h1"].name == "Holding One"
 
 
+def test_user_csv_reads_a_bare_decimal_share_as_a_fraction(tmp_path: Path) -> None:
+    """"0.55" (a spreadsheet's 55 %) was read as 0.55 %, so a company 55 % owned by an SDN
+    escaped the 50 % rule; percent with a sign, integers and numbers above 1 stay percent."""
+    path = tmp_path / "owners.csv"
+    path.write_text(
+        "owner,owned,share\n"
+        "a,c1,60%\n"
+        "b,c1,100\n"
+        "sdn,c2,0.55\n"
+        "d,c3,\"0,55\"\n"
+        "e,c4,1.0\n"
+        "f,c5,1\n"
+        "g,c6,12.5\n"
+        "h,c7,0.5%\n",
+        encoding="utf-8",
+    )
+    shares = {e.owner_id: (e.share_low, e.share_high) for e in user_csv.parse(path).edges}
+    assert shares == {
+        "a": (0.6, 0.6),
+        "b": (1.0, 1.0),
+        "sdn": (0.55, 0.55),
+        "d": (0.55, 0.55),
+        "e": (1.0, 1.0),
+        "f": (0.01, 0.01),
+        "g": (0.125, 0.125),
+        "h": (0.005, 0.005),
+    }
+    sdn_edge = next(e for e in user_csv.parse(path).edges if e.owner_id == "sdn")
+    assert sdn_edge.share_low is not None and sdn_edge.share_low >= 0.5
+    assert sdn_edge.share_text == "0.55"
+
+
 def test_user_csv_errors_name_the_line(tmp_path: Path) -> None:
     path = tmp_path / "owners.csv"
     path.write_text("owner,owned,share\na,b,60\na,c,lots\n", encoding="utf-8")

@@ -188,3 +188,50 @@ def test_the_same_file_read_another_way_is_a_new_version(store_path: Path, tmp_p
         assert not other.unchanged and other.version_id != first.version_id
         names = {n for e in st.iter_entities() for n in e["properties"].get("name", [])}
         assert "Acme Holdings" in names and "Acme Trading" not in names
+
+
+def test_an_older_list_date_is_refused_unless_forced(store_path: Path) -> None:
+    """An old file imported by hand silently became current (un_sc of 2025-11-20 over the
+    bundled 2026-02-27, the only sign "+2 -8 ~2955 vs previous")."""
+    with Store(store_path) as st:
+        r1 = st.import_entities("l", "ftm", companies(20), checksum="a", list_date="2026-02-27")
+        with pytest.raises(StoreError) as info:
+            st.import_entities("l", "ftm", companies(20, tag="old"), checksum="b",
+                               list_date="2025-11-20")
+        message = str(info.value)
+        assert "l " in message and "2025-11-20" in message and "2026-02-27" in message
+        assert "--force" in message
+        # nothing stored changed
+        assert st.current_version("l") == r1.version_id and len(st.versions("l")) == 1
+        assert {n for e in st.iter_entities() for n in e["properties"]["name"]} == {
+            f"Company {i}" for i in range(20)
+        }
+        # the same date (a corrected file), a later one, or an undated one are accepted
+        same = st.import_entities("l", "ftm", companies(20, tag="fix"), checksum="c",
+                                  list_date="2026-02-27")
+        assert st.current_version("l") == same.version_id
+        later = st.import_entities("l", "ftm", companies(20), checksum="d",
+                                   list_date="2026-03-01T00:00:00")
+        assert st.current_version("l") == later.version_id
+        undated = st.import_entities("l", "ftm", companies(20, tag="u"), checksum="e")
+        assert st.current_version("l") == undated.version_id
+        # older than a dated current one again, but forced
+        st.import_entities("l", "ftm", companies(20), checksum="f", list_date="2026-03-01")
+        forced = st.import_entities("l", "ftm", companies(20, tag="old"), checksum="b",
+                                    list_date="2025-11-20", force=True)
+        assert st.current_version("l") == forced.version_id
+
+
+def test_an_older_un_file_does_not_replace_the_current_one(
+    store_path: Path, shared_data: Path
+) -> None:
+    new = shared_data / "un" / "un_consolidated_2026-02.xml"
+    old = shared_data / "un" / "un_consolidated_2025-11-20.xml"
+    with Store(store_path) as st:
+        current = st.import_file("un_sc", "un-xml", new)
+        assert current.list_date and current.list_date > "2025-11-20"
+        with pytest.raises(StoreError, match=r"un_sc is dated 2025-11-20, older than"):
+            st.import_file("un_sc", "un-xml", old)
+        assert st.current_version("un_sc") == current.version_id
+        again = st.import_file("un_sc", "un-xml", new)  # the same file: unchanged, as before
+        assert again.unchanged

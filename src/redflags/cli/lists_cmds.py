@@ -42,7 +42,8 @@ def update(
     ] = None,
     store: StoreOption = None,
     force: Annotated[
-        bool, typer.Option(help="Re-download and accept a large shrink of a list.")
+        bool, typer.Option(help="Re-download and accept a large shrink of a list, or a list "
+                           "dated before the current version.")
     ] = False,
     max_shrink: Annotated[
         float,
@@ -134,7 +135,8 @@ def import_(
     ] = None,
     store: StoreOption = None,
     force: Annotated[
-        bool, typer.Option(help="Accept a large shrink; re-import the same file.")
+        bool, typer.Option(help="Accept a large shrink or an older list date; re-import the "
+                           "same file.")
     ] = False,
     max_shrink: Annotated[
         float,
@@ -161,7 +163,7 @@ def import_(
             raise RedflagsError(f"--list-date {list_date!r}: not a date (YYYY-MM-DD)") from None
     fmt = fmt or guess_format(file) or (LISTS[list_name].format if list_name in LISTS else None)
     if fmt is None:
-        raise RedflagsError(f"cannot tell the format of {file}; pass --format")
+        raise RedflagsError(_unknown_format(file))
     options = dict(_kv(o) for o in (option or []))
     path = resolve_store(store)
     with Store(path) as st:
@@ -188,6 +190,17 @@ def import_(
     )
     for reason, n in sorted(report.parse_stats.items()):
         console.print(f"  {reason}: {n}")
+
+
+def _unknown_format(file: Path) -> str:
+    """Which --format to pass: "pass --format" alone left a new user guessing the names, and
+    that their own list is `custom`."""
+    return (
+        f"cannot tell the format of {file}; pass --format, one of: "
+        f"{', '.join(sorted(FORMATS))}. A list of your own (a CSV, TSV or JSON file of "
+        "names) is --format custom, with --option name=COLUMN if its name column is not "
+        "called Name; ownership data of your own is --format ownership-csv."
+    )
 
 
 def _prebuild_index(store: Path) -> None:

@@ -2,10 +2,16 @@
 
 Headers are matched loosely (``owner``/``parent``, ``owned``/``subsidiary``/``asset``...), a
 share may be exact, a range or blank, and each bad row is reported with its line number.
+
+A share is a percentage ("60%", "60", "100", "12.5"), except a bare number with a decimal
+point from 0 to 1 and no % sign, which is a fraction: "0.55" (or "0,55") is 55 %, "1.0" is
+100 %. Spreadsheets export a share formatted as a percentage as such a fraction, and read as
+percent a 55 %-owned company escaped the 50 % rule. Write "0.55%" for a share under 1 %.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from redflags.errors import SourceError
@@ -23,6 +29,18 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "owned_name": ("owned_name", "subsidiary_name", "company_name"),
     "end_date": ("end_date", "until"),
 }
+
+# a bare fraction: "0.55", ".55", "0,55", "1.0" (not "1", "0", "55", "0.55%")
+_FRACTION = re.compile(r"^(?:0?[.,]\d+|1[.,]0+)$")
+
+
+def read_share(text: str | None) -> tuple[float | None, float | None]:
+    """Bounds of a share in a user's CSV: ``parse_share`` (numbers are percent), but a bare
+    decimal from 0 to 1 is a fraction, as a spreadsheet exports "55 %" (see the docstring)."""
+    if text is not None and _FRACTION.match(text.strip()):
+        value = float(text.strip().replace(",", "."))
+        return value, value
+    return parse_share(text)
 
 
 def _columns(header: list[str], path: Path) -> dict[str, int]:
@@ -58,7 +76,7 @@ def parse(path: Path, source: str | None = None, delimiter: str = ",") -> Owners
             raise SourceError(path, "owner and owned are required", line=lineno)
         text = get("share")
         try:
-            low, high = parse_share(text)
+            low, high = read_share(text)
         except ValueError as exc:
             raise SourceError(path, str(exc), line=lineno) from None
         kind = (get("kind") or "ownership").lower()

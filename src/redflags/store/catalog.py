@@ -34,6 +34,8 @@ class ListInfo:
     # "sanctions": a list of listed parties; "ownership": ownership/control data (BODS...)
     kind: str = "sanctions"
     counts: dict[str, int] | None = None
+    # when `redflags update` downloaded this version (None: imported by hand, or bundled)
+    fetched_at: datetime | None = None
 
     @property
     def parties(self) -> int:
@@ -43,18 +45,19 @@ class ListInfo:
         return sum(n for schema, n in self.counts.items() if _is_party(schema))
 
     def age_days(self, today: date | None = None) -> int | None:
-        """Days since the list's own date. Without one: for an official list (OFAC's CSV
-        files carry none) days since it was imported, as `redflags update` fetches it current,
-        so that it still turns stale when updates stop; None for a user's list, whose import
-        date says nothing of its age (it made a just-imported list of any age "0 d")."""
+        """Days since the list's own date. Without one (OFAC's CSV files carry none): days
+        since `redflags update` downloaded it, as the official URL serves the current list,
+        so that it still turns stale when updates stop; None for a file imported by hand,
+        whose import date says nothing of its age (an OFAC CSV of 2025-12 imported by hand
+        showed "0 d", fresh, as a user's list of any age did)."""
         ref: date | None = None
         if self.list_date:
             try:
                 ref = date.fromisoformat(self.list_date[:10])
             except ValueError:
                 ref = None
-        elif self.name in LISTS and self.imported_at is not None:
-            ref = self.imported_at.date()
+        elif self.fetched_at is not None:
+            ref = self.fetched_at.date()
         return None if ref is None else ((today or datetime.now(UTC).date()) - ref).days
 
     def stale(self, today: date | None = None) -> bool:
@@ -71,6 +74,7 @@ class ListInfo:
             "version": self.version_id,
             "list_date": self.list_date,
             "imported_at": self.imported_at.isoformat() if self.imported_at else None,
+            "fetched_at": self.fetched_at.isoformat() if self.fetched_at else None,
             "entity_count": self.entity_count,
             "parties": self.parties,
             "origin": self.origin,
@@ -179,6 +183,7 @@ def _info_from_version(v: dict[str, Any]) -> ListInfo:
         source_url=v.get("source_url"),
         kind="ownership" if v.get("format") in OWNERSHIP_FORMATS else "sanctions",
         counts=_counts(v.get("counts")),
+        fetched_at=_timestamp(v.get("fetched_at")),
     )
 
 
@@ -208,9 +213,20 @@ def _published_versions(store_path: Path) -> list[dict[str, Any]] | None:
     if not isinstance(versions, list):
         return None
     for v in versions:
-        if isinstance(v.get("imported_at"), str):
-            v["imported_at"] = datetime.fromisoformat(v["imported_at"])
+        v["imported_at"] = _timestamp(v.get("imported_at"))
     return versions
+
+
+def _timestamp(raw: Any) -> datetime | None:
+    """A stored timestamp, from the database (datetime) or the published JSON (ISO text)."""
+    if isinstance(raw, datetime):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return datetime.fromisoformat(raw)
+        except ValueError:
+            return None
+    return None
 
 
 def _counts(raw: Any) -> dict[str, int] | None:

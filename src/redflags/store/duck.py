@@ -2,7 +2,9 @@
 
 An import runs in one transaction: the new version's entities are written, checked (a new
 version that loses more than ``max_shrink`` of the previous one's entities, and at least
-``MIN_SUSPICIOUS_SHRINK`` of them, is refused), and only then made current. A failure or a
+``MIN_SUSPICIOUS_SHRINK`` of them, is refused), and only then made current. A new version
+whose list date is before the current one's is refused before anything is written; ``force``
+overrides both checks. A failure or a
 killed process leaves the previous version current: DuckDB discards the uncommitted
 transaction when the file is next opened.
 """
@@ -15,7 +17,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -364,6 +366,12 @@ class Store:
                     list_name, previous, previous, int(row[1]), json.loads(row[2]),
                     unchanged=True, list_date=row[3],
                 )
+            if row and _is_older(list_date, row[3]):
+                raise StoreError(
+                    f"refused: the new version of {list_name} is dated {list_date}, older than "
+                    f"the current version's {row[3]}; the current version is kept. Use --force "
+                    "to go back to the older list."
+                )
         now = datetime.now(UTC).replace(tzinfo=None)
         version_id = f"{list_name}@{now:%Y%m%dT%H%M%S%f}-{checksum[:8]}"
         counts: dict[str, int] = {}
@@ -487,6 +495,18 @@ def _suspicious_shrink(removed: int, previous: int, max_shrink: float) -> bool:
     if removed < MIN_SUSPICIOUS_SHRINK or not previous:
         return False
     return removed / previous > max_shrink
+
+
+def _is_older(new: str | None, current: str | None) -> bool:
+    """Whether a new version's list date is before the current one's: importing an old file
+    by hand silently rolled a list back (un_sc of 2025-11-20 over the bundled 2026-02-27).
+    Unknown or unreadable dates are never older, so undated files import as before."""
+    if not new or not current:
+        return False
+    try:
+        return date.fromisoformat(new[:10]) < date.fromisoformat(current[:10])
+    except ValueError:
+        return False
 
 
 def current_path(store: Path) -> Path:
