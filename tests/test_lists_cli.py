@@ -267,7 +267,8 @@ def test_a_format_that_cannot_be_guessed_lists_the_formats_and_custom(
     from redflags.sources import FORMATS
 
     blocklist = tmp_path / "blocklist.csv"
-    blocklist.write_text("Supplier,Country\nAcme Trading,RU\n", encoding="utf-8")
+    # (a "Name", "Company" or "Supplier" column is guessed as a custom list: this has none)
+    blocklist.write_text("Partner,Country\nAcme Trading,RU\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["import", str(blocklist), "--list", "my_blocklist",
                                       "--store", str(store)])
     assert result.exit_code != 0
