@@ -169,11 +169,9 @@ def test_a_party_a_record_only_names_is_no_direct_hit(
     assert [h.entity["id"] for h in hits if h.match] == ["cons-17022"]
 
 
-def test_an_owner_on_two_lists_brings_the_rules_of_both(tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    """An owner named as both lists write it is one party: resolved to the UK entry alone,
-    Sberbank's companies escaped OFAC's 50 % rule, which reads the SDN list."""
-    monkeypatch.setenv("REDFLAGS_HOME", str(tmp_path / "home"))
+def _sberbank_owns_gamma(tmp_path: Path, owner: str) -> Path:
+    """A store with Sberbank on the SDN and the UK lists, and an ownership file in which
+    ``owner`` holds all of Gamma Trade Ltd."""
     path = tmp_path / "store.duckdb"
     sdn = EntityBuilder("Company", "ofac-17018", "us_ofac_sdn")
     sdn.add("name", "PUBLIC JOINT STOCK COMPANY SBERBANK OF RUSSIA")
@@ -183,13 +181,20 @@ def test_an_owner_on_two_lists_brings_the_rules_of_both(tmp_path: Path,
     uk.add("alias", "PJSC SBERBANK OF RUSSIA")
     uk.set_provenance(list="gb_ofsi", record_id="15076", programs=["Russia"])
     owners = tmp_path / "owners.csv"
-    owners.write_text("owner,owned,share\n"
-                      "PUBLIC JOINT STOCK COMPANY SBERBANK OF RUSSIA,Gamma Trade Ltd,100%\n",
-                      encoding="utf-8")
+    owners.write_text(f"owner,owned,share\n{owner},Gamma Trade Ltd,100%\n", encoding="utf-8")
     with Store(path) as st:
         st.import_entities("us_ofac_sdn", "ftm", [sdn.to_dict()], checksum="s")
         st.import_entities("gb_ofsi", "ftm", [uk.to_dict()], checksum="u")
         st.import_file("my_owners", "ownership-csv", owners)
+    return path
+
+
+def test_an_owner_on_two_lists_brings_the_rules_of_both(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An owner named as both lists write it is one party: resolved to the UK entry alone,
+    Sberbank's companies escaped OFAC's 50 % rule, which reads the SDN list."""
+    monkeypatch.setenv("REDFLAGS_HOME", str(tmp_path / "home"))
+    path = _sberbank_owns_gamma(tmp_path, "PUBLIC JOINT STOCK COMPANY SBERBANK OF RUSSIA")
     hits = load_engine(path).screen(
         {"schema": "Company", "properties": {"name": ["Gamma Trade Ltd"]}})
     rules = {h.evidence[0]["rule"] for h in hits if h.derived and h.match}
@@ -201,22 +206,7 @@ def test_a_derived_hit_shows_the_entry_its_rule_reads(tmp_path: Path,
     """Written as the UK writes it, the owner resolves to its UK entry first; the hit OFAC's
     50 % rule makes showed that entry, though the rule reads the SDN list."""
     monkeypatch.setenv("REDFLAGS_HOME", str(tmp_path / "home"))
-    path = tmp_path / "store.duckdb"
-    sdn = EntityBuilder("Company", "ofac-17018", "us_ofac_sdn")
-    sdn.add("name", "PUBLIC JOINT STOCK COMPANY SBERBANK OF RUSSIA")
-    sdn.set_provenance(list="us_ofac_sdn", record_id="17018", programs=["RUSSIA-EO14024"])
-    uk = EntityBuilder("Company", "gb-ofsi-15076", "gb_ofsi")
-    uk.add("name", "PJSC SBERBANK (PUBLIC JOINT-STOCK COMPANY SBERBANK)")
-    uk.add("alias", "PJSC SBERBANK OF RUSSIA")
-    uk.set_provenance(list="gb_ofsi", record_id="15076", programs=["Russia"])
-    owners = tmp_path / "owners.csv"
-    owners.write_text("owner,owned,share\nPJSC SBERBANK OF RUSSIA,Gamma Trade Ltd,100%\n",
-                      encoding="utf-8")
-    with Store(path) as st:
-        st.import_entities("us_ofac_sdn", "ftm", [sdn.to_dict()], checksum="s")
-        st.import_entities("gb_ofsi", "ftm", [uk.to_dict()], checksum="u")
-        st.import_file("my_owners", "ownership-csv", owners)
-    engine = load_engine(path)
+    engine = load_engine(_sberbank_owns_gamma(tmp_path, "PJSC SBERBANK OF RUSSIA"))
     assert engine.ownership is not None
     assert engine.ownership.resolved["PJSC SBERBANK OF RUSSIA"] == "gb-ofsi-15076"
     hits = engine.screen({"schema": "Company", "properties": {"name": ["Gamma Trade Ltd"]}})
