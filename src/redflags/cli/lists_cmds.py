@@ -241,7 +241,7 @@ def lists(
                      max_width=max(12, console.width - 48))
     stale, undated = [], []
     for info in infos:
-        age = info.age_days()  # None: a user's list without a date (ListInfo.age_days)
+        age = info.age_days()  # None: no date of its own, not downloaded (ListInfo.age_days)
         if age is None:
             undated.append(info.name)
         age_text = f"{age} d" if age is not None else "?"
