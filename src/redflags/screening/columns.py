@@ -128,7 +128,7 @@ class ColumnMap:
     roles: dict[str, str]
     unused: tuple[str, ...] = ()
     # further columns holding the same party's name in another form ("Name (local)",
-    # "Chinese name", "Name 2"): screened as its aliases
+    # "Chinese name"): screened as its aliases
     more_names: tuple[str, ...] = ()
 
     def describe(self) -> str:
@@ -191,14 +191,14 @@ def detect_columns(headers: Sequence[str], explicit: Mapping[str, str] | None = 
 
 # What qualifies a second name column as the same party's name in another form; anything
 # else ("Parent company name", "Bank name", "Contact name") names another party and is left
-# alone (screened as an alias it would put that party's hits on the row).
+# alone (screened as an alias it would put that party's hits on the row). Not "Name 2": in
+# an SAP export Name 1 to Name 4 are lines of one name ("Technology Co., Ltd." alone).
 _NAME_FORMS = frozenset({
     "local", "native", "original", "chinese", "russian", "arabic", "english", "latin",
     "cyrillic", "translit", "transliterated", "romanized", "romanised", "other", "alternative",
     "alternate", "alt", "second", "former", "previous", "old", "registered", "legal",
     "trading", "short", "full", "international", "official", "localized", "localised",
     "zh", "cn", "en", "ru", "ar", "ko", "ja", "jp", "fa", "he", "uk", "de", "fr", "es", "tr",
-    "2", "3", "4", "5",
     "inlocallanguage", "inenglish", "inchinese", "inrussian", "inarabic", "inlatin",
     "inlocalscript", "innativescript", "nativescript", "localscript", "nativelanguage",
     "locallanguage",
@@ -208,7 +208,7 @@ _NAME_BASES = ("company", "supplier", "vendor", "entity", "customer", "organisat
 
 
 def _another_form_of_name(folded: str) -> bool:
-    """'Name (local)', 'Company name EN', 'Chinese name', 'Name 2', 'Local legal name'."""
+    """'Name (local)', 'Company name EN', 'Chinese name', 'Local legal name'."""
     if "name" not in folded:
         return False
     rest = folded.replace("name", "", 1)
