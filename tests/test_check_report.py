@@ -64,3 +64,20 @@ def test_the_explanation_adds_up_to_the_score() -> None:
     out = render([rec])
     assert "baseline (this kind of pair)" in out and f"{result.baseline:+.2f}" in out
     assert f"sum → score {result.score:.2f}" in out and f"{total:+.2f}" in out
+
+
+def test_every_feature_has_a_meaning_and_check_shows_those_used() -> None:
+    """"name_weakest" meant nothing to a reviewer who had not read the scorer."""
+    from redflags.matching.features import FEATURES
+    from redflags.matching.glossary import describe
+
+    assert [f for f in FEATURES if not describe(f)] == []
+    assert describe("xs_arabic_phonetic").endswith("in Arabic script against its Latin spelling")
+    assert describe("xs_other_gap").endswith("in another script falls short of a sound-alike")
+    rec = record(explanation=[
+        {"name": "name_weakest", "value": 0.8, "contribution": 1.2, "detail": ""},
+        {"name": "country_match", "value": 0.0, "contribution": 0.0, "detail": ""}])
+    out = render([rec])
+    assert "What the features measure" in out
+    assert f"name_weakest: {describe('name_weakest')}" in " ".join(out.split())
+    assert "country_match:" not in out  # not in the table above: no legend line

@@ -164,9 +164,11 @@ def test_card_shows_what_property_features_compared_and_skips_features_that_did_
     text = render_one(tmp_path, {"explanation": feats, "listed_on": "2020-01-02",
                                  "properties": {"name": ["Acme Ltd"], "country": ["cn"]}},
                       {"name": ["Acme"], "country": ["de"]})
-    assert "<td>cjk_phonetic</td>" not in text
-    assert "<td>name_align</td>" in text  # kept at 0: the names did not align
-    conflict = text[text.index("<td>country_conflict</td>"):].split("</tr>")[0]
+    # (a feature's cell carries its meaning as a tooltip: <td title="...">name</td>)
+    assert '">cjk_phonetic</td>' not in text
+    assert '">name_align</td>' in text  # kept at 0: the names did not align
+    assert '<td title="how much of both names' in text
+    conflict = text[text.index('">country_conflict</td>'):].split("</tr>")[0]
     assert "de ~ cn" in conflict
 
 

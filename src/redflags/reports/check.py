@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from redflags.matching.glossary import describe
 from redflags.reports.explain import compared
 
 # Features whose contribution is below this are left out of the "why" table (they are in
@@ -105,6 +106,9 @@ def print_check(
         # no hit: why the closest result fell short is what a reviewer asks next
         _print_why(console, query, shown[0])
     explained: set[str] = set()
+    shown_features: dict[str, None] = {}
+    if not matches and shown:
+        shown_features.update(_print_why_features(shown[0]))
     for r in matches:
         # siblings (one party on several lists) share their explanation: show it once
         key = str(r.get("matched_name") or r.get("caption")).casefold()
@@ -112,7 +116,26 @@ def print_check(
             continue
         explained.add(key)
         _print_why(console, query, r)
+        shown_features.update(_print_why_features(r))
+    _print_legend(console, shown_features)
     _print_lists(console, lists)
+
+
+def _print_why_features(r: Mapping[str, Any]) -> dict[str, None]:
+    """The features a "Why" table of ``r`` shows, in its order."""
+    return dict.fromkeys(e["name"] for e in r.get("explanation") or []
+                         if abs(e["contribution"]) >= SHOWN_CONTRIBUTION)
+
+
+def _print_legend(console: Console, features: Mapping[str, None]) -> None:
+    """What the features in the tables above measure: "name_weakest" means nothing to a
+    reviewer who has not read the scorer."""
+    lines = [f"  {name}: {text}" for name in features if (text := describe(name))]
+    if lines:
+        console.print()
+        console.print("[bold]What the features measure[/]")
+        for line in lines:
+            console.print(escape(line), style="dim")
 
 
 def limited(records: Sequence[Mapping[str, Any]], limit: int) -> list[Mapping[str, Any]]:

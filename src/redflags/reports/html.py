@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from redflags.matching.glossary import describe, entries
 from redflags.reports.check import NOT_GIVEN
 from redflags.reports.context import RunContext
 from redflags.reports.explain import compared as explained
@@ -242,7 +243,8 @@ def _card(
         # features on properties (countries, dates...) carry no pair: show what they read
         compared = compared or _e(explained(feat["name"], qprops, hit.get("properties") or {}))
         detail = _e(feat.get("detail"))
-        fh.write(f"<tr><td>{_e(feat['name'])}</td><td>{float(feat['value']):.2f}</td>"
+        fh.write(f'<tr><td title="{_e(describe(feat["name"]))}">{_e(feat["name"])}</td>'
+                 f"<td>{float(feat['value']):.2f}</td>"
                  f'<td><div class="bar{neg}" title="{contrib:+.3f}"><span style="width:'
                  f'{width:.0f}%"></span></div>{contrib:+.2f}</td><td>{compared}'
                  f'{"<br><span class=mute>" + detail + "</span>" if detail else ""}</td></tr>')
@@ -342,6 +344,12 @@ def _foot(fh: IO[str], ctx: RunContext, cards: int) -> None:
     _tr(fh, "Hit cards", cards)
     _tr(fh, "Options", json.dumps(ctx.options, ensure_ascii=False, default=str))
     _tr(fh, "List versions", "; ".join(f"{i['name']}={i.get('version')}" for i in ctx.lists))
-    fh.write("</table><p>Produced by redflags. A hit is a lead to review, not a finding: "
+    fh.write("</table><h2>What the features measure</h2><table>")
+    for name, text in entries():
+        _tr(fh, name, text)
+    fh.write("</table><p>A feature's contribution is its value times its fitted weight; with "
+             "the baseline for the kind of pair they sum to the logit the score is read "
+             "from.</p>")
+    fh.write("<p>Produced by redflags. A hit is a lead to review, not a finding: "
              "check the list entry and the identifiers before acting.</p></footer>")
     fh.write(f"<script>{_JS}</script></body></html>\n")
