@@ -616,6 +616,7 @@ def name_norm(name: str) -> str:
     """The latinized, token-joined form the screener's quick pre-score compares."""
     return " ".join(_name_tokens(name))
 
+
 @lru_cache(maxsize=1 << 16)
 def key_weight(key: str) -> float:
     """A key's weight in the vote before its rarity (IDF) is applied."""

@@ -102,29 +102,20 @@ def print_check(
         if any(not r.get("listed_on") for r in shown):
             # BIS and OFAC SDN entries carry no listing date: an empty cell read as a bug
             console.print(f"{NO_DATE} listed on: {NOT_GIVEN}", style="dim")
-    if not matches and shown:
-        # no hit: why the closest result fell short is what a reviewer asks next
-        _print_why(console, query, shown[0])
-    explained: set[str] = set()
     shown_features: dict[str, None] = {}
     if not matches and shown:
-        shown_features.update(_print_why_features(shown[0]))
+        # no hit: why the closest result fell short is what a reviewer asks next
+        shown_features.update(dict.fromkeys(_print_why(console, query, shown[0])))
+    explained: set[str] = set()
     for r in matches:
         # siblings (one party on several lists) share their explanation: show it once
         key = str(r.get("matched_name") or r.get("caption")).casefold()
         if key in explained or len(explained) >= explain:
             continue
         explained.add(key)
-        _print_why(console, query, r)
-        shown_features.update(_print_why_features(r))
+        shown_features.update(dict.fromkeys(_print_why(console, query, r)))
     _print_legend(console, shown_features)
     _print_lists(console, lists)
-
-
-def _print_why_features(r: Mapping[str, Any]) -> dict[str, None]:
-    """The features a "Why" table of ``r`` shows, in its order."""
-    return dict.fromkeys(e["name"] for e in r.get("explanation") or []
-                         if abs(e["contribution"]) >= SHOWN_CONTRIBUTION)
 
 
 def _print_legend(console: Console, features: Mapping[str, None]) -> None:
@@ -165,7 +156,8 @@ def _groups(records: Sequence[Mapping[str, Any]]) -> list[list[Mapping[str, Any]
     return sorted(groups, key=lambda g: -float(g[0]["score"]))
 
 
-def _print_why(console: Console, query: Mapping[str, Any], r: Mapping[str, Any]) -> None:
+def _print_why(console: Console, query: Mapping[str, Any], r: Mapping[str, Any]) -> list[str]:
+    """The feature table of one result and its list entry; returns the features shown."""
     console.print()
     how = "is a hit through ownership or a link" if r.get("derived") else "scored"
     console.print(f"[bold]Why {escape(str(r.get('caption')))}[/] {how} {r['score']:.2f} "
@@ -215,6 +207,7 @@ def _print_why(console: Console, query: Mapping[str, Any], r: Mapping[str, Any])
             console.print(escape(f"  through ownership: {screened} — {ev.get('relation')} "
                                  f"{ev.get('share') or ''} — {ev.get('listed_name')} "
                                  f"({ev.get('rule')}: {ev.get('verdict')})"))
+    return [row[0] for row in rows]
 
 
 def _print_lists(console: Console, lists: Sequence[Mapping[str, Any]]) -> None:

@@ -82,6 +82,22 @@ class Checkpoint:
             )
 
 
+    def check_same_lists(self, now: dict[str, str]) -> None:
+        """Refuse to resume against other list versions: the first rows' hits came from the
+        lists of the interrupted run, and the report would name only the new ones."""
+        before = self.list_versions
+        if not before or not now or before == now:
+            return
+        changed = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
+        raise RedflagsError(
+            "--resume: the lists changed since the interrupted run ("
+            + ", ".join(f"{k}: {before.get(k) or 'none'} -> {now.get(k) or 'none'}"
+                        for k in changed[:5])
+            + (f", and {len(changed) - 5} more" if len(changed) > 5 else "")
+            + "); run again without --resume to screen every row against the current lists"
+        )
+
+
 def file_fingerprint(path: Path) -> str:
     """Size plus hashes of the first and last MiB: cheap, and catches edits and appends."""
     size = path.stat().st_size

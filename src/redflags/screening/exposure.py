@@ -204,6 +204,8 @@ class OwnershipLayer:
                 ident = hit.entity["id"]
                 if hit.match and ident not in self.resolved and ident in self.graph:
                     subjects.append((ident, hit, MATCHING))
+        if not subjects:
+            return []  # (most rows of a job: no rule to look up)
         out: list[ScreeningHit] = []
         seen: set[tuple[str, str, str]] = set()
         by_id = {r.id: r for r in rules or self.rules}

@@ -177,21 +177,6 @@ def _items(source: InputFile, columns: ColumnMap, skip: int) -> Iterator[_Item]:
             yield _Item(row, build_query(row.values, columns, row.line))
 
 
-def _check_same_lists(before: dict[str, str], now: dict[str, str]) -> None:
-    """Refuse to resume against other list versions: the first rows' hits came from the
-    lists of the interrupted run, and the report would name only the new ones."""
-    if not before or not now or before == now:
-        return
-    changed = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
-    raise RedflagsError(
-        "--resume: the lists changed since the interrupted run ("
-        + ", ".join(f"{k}: {before.get(k) or 'none'} -> {now.get(k) or 'none'}"
-                    for k in changed[:5])
-        + (f", and {len(changed) - 5} more" if len(changed) > 5 else "")
-        + "); run again without --resume to screen every row against the current lists"
-    )
-
-
 def run_screening(
     source: InputFile,
     columns: ColumnMap,
@@ -229,7 +214,7 @@ def run_screening(
     if resume and paths.checkpoint.exists():
         ck = Checkpoint.load(paths.checkpoint)
         ck.check_compatible(fingerprint, job_options)
-        _check_same_lists(dict(ck.list_versions), dict(list_versions or {}))
+        ck.check_same_lists(dict(list_versions or {}))
         offsets = dict(ck.offsets)
     resumed_from = ck.rows_done
     ck.list_versions = dict(list_versions or ck.list_versions)
