@@ -251,7 +251,6 @@ def test_a_second_column_of_the_same_partys_name_gives_aliases(header: str) -> N
 @pytest.mark.parametrize("header", [
     "Parent company name", "Bank name", "Contact name", "Beneficiary name", "File name",
     "Username", "Name of director",
-    "Name 2",  # SAP's Name 1..4 are lines of one name
 ])
 def test_a_column_naming_another_party_is_no_alias(header: str) -> None:
     cols = detect_columns(["Name", header])
@@ -280,3 +279,71 @@ def test_a_number_is_no_name(name: str) -> None:
     assert isinstance(r, Reject) and r.code == "no_name" and "no letters" in r.message
     for ok in ("3M", "7-Eleven", "中芯国际", "Ёлка 2"):
         assert isinstance(build_query({"name": ok}, cols, 2), Query), ok
+
+
+@pytest.mark.parametrize("headers", [
+    ["Kreditor", "Name 1", "Name 2", "Name 3", "Ort", "Land"],
+    ["Lieferant", "Name1", "Name2", "Land"],
+    ["Vendor", "Name", "Name 2", "Country"],
+])
+def test_sap_name_lines_are_one_name(headers: list[str]) -> None:
+    """An SAP export writes a long name over "Name 1" to "Name 4": no column was taken for
+    the name ("no name column found"), and "Name 2" alone would be "Technology Co., Ltd."."""
+    cols = detect_columns(headers)
+    assert cols.roles["name"] == headers[1] and cols.roles["id"] == headers[0]
+    assert cols.name_lines == tuple(h for h in headers[2:] if "ame" in h)
+    assert f"name+={headers[2]!r}" in cols.describe()
+    row = {headers[0]: "100234", headers[1]: "Hangzhou Hikvision Digital",
+           headers[2]: "Technology Co., Ltd.", headers[-1]: "CN"}
+    q = build_query(row, cols, 2)
+    assert isinstance(q, Query) and q.row_id == "100234"
+    assert q.entity["properties"]["name"] == ["Hangzhou Hikvision Digital Technology Co., Ltd."]
+    assert q.entity["properties"]["alias"] == ["Hangzhou Hikvision Digital"]  # a line may be c/o
+    q = build_query({headers[0]: "100235", headers[1]: "Siemens AG", headers[2]: ""}, cols, 3)
+    assert isinstance(q, Query) and q.entity["properties"]["name"] == ["Siemens AG"]
+    assert "alias" not in q.entity["properties"]
+    # a "Name 3" with no "Name 2" is not a line of the name
+    assert detect_columns(["Name 1", "Name 3"]).name_lines == ()
+
+
+@pytest.mark.parametrize(("headers", "roles"), [
+    (["Lieferantennummer", "Lieferantenname", "Straße", "PLZ", "Ort", "Länderschlüssel",
+      "USt-IdNr.", "Handelsregisternummer"],
+     {"id": "Lieferantennummer", "name": "Lieferantenname", "address": "Straße", "city": "Ort",
+      "country": "Länderschlüssel", "tax_id": "USt-IdNr.",
+      "registration_number": "Handelsregisternummer"}),
+    (["Fournisseur", "Raison sociale", "Adresse", "Ville", "Pays", "N° TVA", "SIREN"],
+     {"name": "Raison sociale", "address": "Adresse", "city": "Ville",
+      "country": "Pays", "tax_id": "N° TVA", "registration_number": "SIREN"}),
+    (["Proveedor", "Razón social", "País", "NIF"],
+     {"name": "Razón social", "country": "País", "tax_id": "NIF"}),
+    (["Ragione sociale", "Paese", "Partita IVA"],
+     {"name": "Ragione sociale", "country": "Paese", "tax_id": "Partita IVA"}),
+    (["Bedrijfsnaam", "Land", "KvK-nummer", "BTW-nummer"],
+     {"name": "Bedrijfsnaam", "country": "Land", "registration_number": "KvK-nummer",
+      "tax_id": "BTW-nummer"}),
+])
+def test_german_french_spanish_italian_dutch_headers(headers: list[str],
+                                                      roles: dict[str, str]) -> None:
+    """A European ERP export names its columns in its own language: "Lieferantenname" and
+    "Raison sociale" found no name column, and "Land" was the only header read."""
+    cols = detect_columns(headers)
+    for role, header in roles.items():
+        assert cols.roles.get(role) == header, (role, cols.roles)
+
+
+@pytest.mark.parametrize(("headers", "given", "family"), [
+    (["Vorname", "Name", "Geburtsdatum"], "Vorname", "Name"),
+    (["Prénom", "Nom"], "Prénom", "Nom"),
+    (["Nombre", "Apellidos"], "Nombre", "Apellidos"),
+    (["Nome", "Cognome"], "Nome", "Cognome"),
+])
+def test_a_family_name_column_named_name_is_the_family_name(headers: list[str], given: str,
+                                                            family: str) -> None:
+    """German forms write "Vorname, Name" (Spanish "Nombre, Apellidos"): taken for the name,
+    the family name alone (or the given name alone) was screened."""
+    cols = detect_columns(headers)
+    assert cols.roles["first_name"] == given and cols.roles["last_name"] == family
+    q = build_query({given: "Igor", family: "Sechin"}, cols, 2)
+    assert isinstance(q, Query) and q.entity["schema"] == "Person"
+    assert q.entity["properties"]["name"] == ["Igor Sechin"]

@@ -27,18 +27,36 @@ ROLE_HEADERS: dict[str, tuple[str, ...]] = {
         "name", "names", "companyname", "suppliername", "vendorname", "entityname",
         "organisationname", "organizationname", "fullname", "legalname", "partyname",
         "customername", "counterpartyname", "businessname", "applicantname", "personname",
-        "firmname", "accountname", "company", "supplier", "vendor", "entity", "organisation",
-        "organization", "customer", "counterparty", "applicant", "holder",
+        "firmname", "accountname",
+        # SAP's first name line (see NAME_LINE), and the headers of German, French, Spanish,
+        # Italian and Dutch exports ("Firmenname", "Raison sociale", "Razón social"...)
+        "name1", "firmenname", "firmierung", "unternehmensname", "lieferantenname",
+        "kundenname", "kreditorenname", "debitorenname", "geschäftspartnername",
+        "raisonsociale", "nomdelentreprise", "nomdelasociété", "nomdelasociete",
+        "nomfournisseur", "nomdufournisseur", "nomclient", "nomduclient", "dénomination",
+        "denomination", "razónsocial", "razonsocial", "denominación", "denominacion",
+        "nombredelaempresa", "ragionesociale", "denominazione", "bedrijfsnaam", "naam", "nom",
+        "nombre", "nome",
+        "company", "supplier", "vendor", "entity", "organisation", "organization", "customer",
+        "counterparty", "applicant", "holder", "firma", "unternehmen", "société", "societe",
+        "entreprise", "empresa", "geschäftspartner", "geschaftspartner", "lieferant",
+        "kreditor", "kunde", "debitor", "fournisseur", "client", "proveedor", "cliente",
+        "fornitore", "leverancier", "klant",
     ),
     "alias": ("alias", "aliases", "aka", "alsoknownas", "othernames", "tradingname"),
-    "first_name": ("firstname", "givenname", "forename", "forenames", "first"),
-    "last_name": ("lastname", "surname", "familyname", "last"),
+    "first_name": ("firstname", "givenname", "forename", "forenames", "first", "vorname",
+                   "prénom", "prenom", "voornaam"),
+    "last_name": ("lastname", "surname", "familyname", "last", "nachname", "familienname",
+                  "nomdefamille", "apellido", "apellidos", "cognome", "achternaam"),
     "country": (
         "country", "countries", "countrycode", "countryname", "jurisdiction", "land", "pays",
         "nationality", "citizenship", "countryofincorporation", "registeredcountry",
-        "countryofresidence", "ctry",
+        "countryofresidence", "ctry", "länderschlüssel", "landerschlussel",
+        "laenderschluessel", "ländercode", "landcode", "landesname", "staatsangehörigkeit",
+        "país", "pais", "paese", "nazione", "nationalité", "nationalite",
     ),
-    "birth_date": ("dateofbirth", "dob", "birthdate", "born", "birthday"),
+    "birth_date": ("dateofbirth", "dob", "birthdate", "born", "birthday", "geburtsdatum",
+                   "datedenaissance", "fechadenacimiento", "datadinascita", "geboortedatum"),
     "incorporation_date": (
         "incorporationdate", "dateofincorporation", "incorporated", "founded",
         "registrationdate", "establishmentdate",
@@ -47,13 +65,27 @@ ROLE_HEADERS: dict[str, tuple[str, ...]] = {
     "registration_number": (
         "registrationnumber", "regno", "registrationno", "companynumber", "companyno",
         "companyregistrationnumber", "crn", "registernumber", "ogrn", "uscc",
+        "handelsregisternummer", "handelsregister", "hrb", "registernummer", "siren", "siret",
+        "kvknummer", "kvk",
     ),
     "isin": ("isin", "isincode"),
-    "tax_id": ("taxid", "taxnumber", "vat", "vatnumber", "vatid", "tin", "ein", "inn"),
-    "address": ("address", "streetaddress", "fulladdress", "address1", "addressline1", "street"),
-    "city": ("city", "town", "posttown", "locality"),
+    "tax_id": (
+        "taxid", "taxnumber", "vat", "vatnumber", "vatid", "tin", "ein", "inn",
+        "vatregistrationnumber", "vatregno", "ustidnr", "ustid", "ustidnummer",
+        "umsatzsteuerid", "umsatzsteueridentifikationsnummer", "steuernummer", "steuernr",
+        "tva", "numérotva", "numerotva", "ntva", "nif", "cif", "partitaiva", "btwnummer", "btw",
+    ),
+    "address": ("address", "streetaddress", "fulladdress", "address1", "addressline1", "street",
+                "straße", "strasse", "anschrift", "adresse", "rue", "dirección", "direccion",
+                "indirizzo", "adres"),
+    "city": ("city", "town", "posttown", "locality", "ort", "stadt", "ville", "ciudad",
+             "città", "citta", "plaats", "localité", "localite"),
     "type": ("type", "entitytype", "partytype", "kind", "category", "schema", "persontype"),
-    "id": ("id", "rowid", "recordid", "supplierid", "vendorid", "customerid", "ref", "reference"),
+    "id": ("id", "rowid", "recordid", "supplierid", "vendorid", "customerid", "ref", "reference",
+           "vendornumber", "vendorno", "suppliernumber", "supplierno", "customernumber",
+           "customerno", "lieferantennummer", "lieferantennr", "kreditorennummer",
+           "kreditorennr", "kundennummer", "kundennr", "debitorennummer", "debitorennr",
+           "partnernummer"),
 }
 ROLES = tuple(ROLE_HEADERS)
 
@@ -130,9 +162,12 @@ class ColumnMap:
     # further columns holding the same party's name in another form ("Name (local)",
     # "Chinese name"): screened as its aliases
     more_names: tuple[str, ...] = ()
+    # further lines of the name column's name (SAP's "Name 2" to "Name 4"), joined to it
+    name_lines: tuple[str, ...] = ()
 
     def describe(self) -> str:
         return ", ".join([f"{role}={col!r}" for role, col in self.roles.items()]
+                         + [f"name+={col!r}" for col in self.name_lines]
                          + [f"alias+={col!r}" for col in self.more_names])
 
 
@@ -163,10 +198,22 @@ def detect_columns(headers: Sequence[str], explicit: Mapping[str, str] | None = 
                 roles[role] = found
                 taken.add(found)
                 break
-    # "Vendor" beside "Vendor Name" is the vendor's number: the row's id
+    lines = _name_lines(headers, folded)
+    if lines and "name" not in explicit and roles.get("name", lines[0]) in lines:
+        roles["name"] = lines[0]
+        taken.update(lines)
+    else:
+        lines = ()
+    _person_name_parts(roles, folded)
+    # "Vendor" beside "Vendor Name" is the vendor's number: the row's id (and SAP's
+    # "Lieferant" or "Kreditor" beside its "Name 1")
     named = folded.get(roles.get("name", ""), "")
-    if "id" not in roles and named.endswith("name") and named != "name":
-        bare = by_fold.get(named.removesuffix("name"))
+    if "id" not in roles and "name" in roles and named not in _BARE_PARTY:
+        own = _OWN_NUMBER.get(named, named.removesuffix("name")
+                              if named.endswith("name") and named != "name" else "")
+        bare = by_fold.get(own) if own else None
+        if bare is None and lines:
+            bare = next((h for h in headers if folded[h] in _BARE_PARTY), None)
         if bare is not None and bare not in taken:
             roles["id"] = bare
             taken.add(bare)
@@ -186,7 +233,59 @@ def detect_columns(headers: Sequence[str], explicit: Mapping[str, str] | None = 
         )
     more = tuple(h for h in headers if h not in taken and "name" in roles
                  and _another_form_of_name(folded[h]))
-    return ColumnMap(roles, tuple(h for h in headers if h not in taken and h not in more), more)
+    return ColumnMap(roles, tuple(h for h in headers if h not in taken and h not in more), more,
+                     lines[1:])
+
+
+# SAP writes a party's name over up to four fields, "Name 1" to "Name 4" (NAME1..NAME4): a
+# long name runs on ("Hangzhou Hikvision Digital" / "Technology Co., Ltd."), so the row's
+# name is their lines joined, and its first line alone an alias (a line may be a c/o).
+_NAME_LINE = re.compile(r"^name([1-4])$")
+# The bare words that, beside a column of names, hold the party's number in an ERP export.
+_BARE_PARTY = frozenset({
+    "vendor", "supplier", "customer", "lieferant", "kreditor", "kunde", "debitor",
+    "fournisseur", "client", "proveedor", "cliente", "fornitore", "leverancier", "klant",
+    "geschäftspartner", "geschaftspartner",
+})
+# German compounds name the party's number column differently from its name column.
+_OWN_NUMBER = {"lieferantenname": "lieferant", "kundenname": "kunde",
+               "kreditorenname": "kreditor", "debitorenname": "debitor",
+               "nomfournisseur": "fournisseur", "nomdufournisseur": "fournisseur",
+               "nomclient": "client", "nomduclient": "client"}
+
+
+def _name_lines(headers: Sequence[str], folded: Mapping[str, str]) -> tuple[str, ...]:
+    """SAP's name lines in order ("Name 1", "Name 2"...; a bare "Name" is line 1 when a
+    "Name 2" follows it); () when the file has no second line."""
+    numbered: dict[int, str] = {}
+    for h in headers:
+        m = _NAME_LINE.match(folded[h])
+        if m:
+            numbered.setdefault(int(m.group(1)), h)
+    if 2 not in numbered:
+        return ()
+    if 1 not in numbered:
+        bare = next((h for h in headers if folded[h] == "name"), None)
+        if bare is None:
+            return ()
+        numbered[1] = bare
+    out: list[str] = []
+    for i in range(1, 5):  # consecutive lines only: a "Name 4" after a gap is something else
+        if i not in numbered:
+            break
+        out.append(numbered[i])
+    return tuple(out)
+
+
+def _person_name_parts(roles: dict[str, str], folded: Mapping[str, str]) -> None:
+    """A person's list names the family name "Name" beside "Vorname" ("Prénom" beside
+    "Nom"), the given name "Nombre" beside "Apellidos" ("Nome" beside "Cognome"): screened
+    as the name, the family name alone was the query."""
+    named = folded.get(roles.get("name", ""), "")
+    if "first_name" in roles and "last_name" not in roles and named in ("name", "nom", "naam"):
+        roles["last_name"] = roles.pop("name")
+    elif "last_name" in roles and "first_name" not in roles and named in ("nombre", "nome"):
+        roles["first_name"] = roles.pop("name")
 
 
 # What qualifies a second name column as the same party's name in another form; anything
@@ -355,6 +454,13 @@ def build_query(row: Mapping[str, str | None], columns: ColumnMap, line: int) ->
         if text:
             vals[role] = text
     name = vals.get("name", "")
+    first_line = ""
+    if columns.name_lines:
+        more_lines = [line for line in (" ".join(str(row.get(h) or "").split())
+                                        for h in columns.name_lines)
+                      if line and not _SURROGATE_RE.search(line)]
+        if more_lines:
+            first_line, name = name, " ".join([name, *more_lines]).strip()
     if name.casefold() in EMPTY_NAMES or not any(ch.isalnum() for ch in name):
         name = ""
     given, family = vals.get("first_name", ""), vals.get("last_name", "")
@@ -386,6 +492,8 @@ def build_query(row: Mapping[str, str | None], columns: ColumnMap, line: int) ->
     if schema == "Person":
         builder.add("firstName", given or None)
         builder.add("lastName", family or None)
+    if first_line and first_line != name and any(ch.isalpha() for ch in first_line):
+        builder.add("alias", first_line)
     if more:
         builder.add("alias", more)
     if "alias" in vals:

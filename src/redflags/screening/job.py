@@ -206,6 +206,8 @@ def run_screening(
     }
     if columns.more_names:  # (only then: a checkpoint of an earlier run still resumes)
         job_options["more_names"] = list(columns.more_names)
+    if columns.name_lines:
+        job_options["name_lines"] = list(columns.name_lines)
     if source.sheet is not None:  # a workbook: resuming must read the same sheet
         job_options["sheet"] = source.sheet
     fingerprint = file_fingerprint(source.path)
