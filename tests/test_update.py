@@ -15,6 +15,7 @@ from redflags.errors import RedflagsError
 from redflags.sources.fetch import Fetcher
 from redflags.sources.registry import ListSpec
 from redflags.store import Store
+from redflags.store.duck import current_path
 from redflags.store.update import update_lists
 
 
@@ -125,6 +126,33 @@ def test_update_then_not_modified(server: Server, tmp_path: Path) -> None:
         assert route.requests[-1].get("If-None-Match") == '"v1"'
         assert st.current_version("t_list") == v1
         assert (tmp_path / "dl" / "t_list" / "current" / "list.ftm.json").exists()
+
+
+def _fetched_at(st: Store) -> object:
+    (row,) = [v for v in st.current_versions() if v["list"] == "t_list"]
+    return row["fetched_at"]
+
+
+def test_an_unchanged_list_counts_as_fetched_again(server: Server, tmp_path: Path) -> None:
+    """A list without its own date ages from its last download: found unchanged by
+    `update` (a 304, or the same bytes), it aged on from the first download and was
+    reported stale the morning it was checked."""
+    server.routes["/list.ftm.json"] = route = Route(ftm_lines(50))
+    spec = spec_for(server)
+    with Store(tmp_path / "s.duckdb") as st:
+        assert run(st, spec, tmp_path) == "updated"
+        v1, first = st.current_version("t_list"), _fetched_at(st)
+        st.con.execute("UPDATE versions SET fetched_at = TIMESTAMP '2026-01-01 00:00:00'")
+        assert run(st, spec, tmp_path).startswith("not-modified")
+        second = _fetched_at(st)
+        assert st.current_version("t_list") == v1 and second >= first  # type: ignore[operator]
+        route.etag = '"v2"'  # a new ETag, the same bytes: imported as unchanged
+        st.con.execute("UPDATE versions SET fetched_at = TIMESTAMP '2026-01-01 00:00:00'")
+        assert run(st, spec, tmp_path) == "unchanged"
+        assert st.current_version("t_list") == v1 and _fetched_at(st) >= second  # type: ignore[operator]
+        # ...and so do readers of the published versions (`redflags lists`, a server)
+        published = json.loads(current_path(tmp_path / "s.duckdb").read_text())
+        assert not str(published["versions"][0]["fetched_at"]).startswith("2026-01-01")
 
 
 def test_retries_after_server_errors(server: Server, tmp_path: Path) -> None:

@@ -278,6 +278,18 @@ class Store:
         tmp.write_text(json.dumps({"versions": rows}, default=str), encoding="utf-8")
         os.replace(tmp, target)
 
+    def confirm_fetched(self, list_name: str, fetched_at: datetime) -> None:
+        """`redflags update` found the current version at its URL again (same file, or a
+        304): its ``fetched_at`` moves to now. A list without its own date ages from that
+        day, and a list checked this morning and found unchanged is not weeks old."""
+        current = self.current_version(list_name)
+        if current is None:
+            return
+        self.con.execute(
+            "UPDATE versions SET fetched_at = ? WHERE version_id = ?", [fetched_at, current]
+        )
+        self.write_current()
+
     # -- http cache (conditional GET) --------------------------------------------------------
     def http_validators(self, url: str) -> tuple[str | None, str | None]:
         row = self.con.execute(

@@ -89,8 +89,10 @@ def _update_one(
         )
     except RedflagsError as exc:
         return UpdateOutcome(spec.name, "failed", _from(str(exc), spec))
+    fetched_at = fetched.fetched_at.replace(tzinfo=None)
     if fetched.not_modified and store.current_version(spec.name) and not force:
         discard(fetched)
+        store.confirm_fetched(spec.name, fetched_at)
         return UpdateOutcome(spec.name, "not-modified", "server says unchanged (conditional GET)")
     try:
         report = store.import_file(
@@ -98,7 +100,7 @@ def _update_one(
             spec.format,
             fetched.primary,
             source_url=next(iter(spec.urls.values())),
-            fetched_at=fetched.fetched_at.replace(tzinfo=None),
+            fetched_at=fetched_at,
             force=force,
             max_shrink=max_shrink,
         )
@@ -108,6 +110,8 @@ def _update_one(
     for url, (etag, modified) in fetched.validators.items():
         store.save_http_validators(url, etag, modified)
     promote(fetched)
+    if report.unchanged:
+        store.confirm_fetched(spec.name, fetched_at)
     status = "unchanged" if report.unchanged else "updated"
     return UpdateOutcome(spec.name, status, report=report)
 
