@@ -119,6 +119,24 @@ def test_hikvision_is_flagged_on_the_four_lists_of_the_bundled_data(
     assert any("84 FR 54004" in c for c in cited)
 
 
+@pytest.mark.parametrize("name", ["GAZPROMBANK JOINT STOCK COMPANY", "Gazprom"])
+def test_a_party_a_list_only_names_takes_no_place_in_the_limit(bundled_home: Any,
+                                                               name: str) -> None:
+    """SDN records name Gazprom and Gazprombank ("Linked To:") without listing them there:
+    that named party took the one place of limit=1 (an API client's "best match"), was then
+    dropped as no listed party, and the listed Gazprombank (0.96) never came back."""
+    from redflags.screening.engine import load_engine
+
+    engine = load_engine()
+    hits = engine.screen({"schema": "LegalEntity", "properties": {"name": [name]}}, limit=1)
+    assert hits and hits[0].match and "GAZPROM" in str(hits[0].entity["properties"]["name"])
+    # derived hits are ranked with the direct ones: "Syrianair" gave a direct 0.25 first
+    hits = engine.screen({"schema": "LegalEntity", "properties": {"name": ["Syrianair"]}},
+                         limit=5)
+    assert any(h.derived for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (("--threshold", "5"), "--threshold"),
     (("--threshold", "-1"), "--threshold"),

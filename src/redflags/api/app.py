@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -28,6 +29,8 @@ log = logging.getLogger("redflags.api")
 YENTE_ALGORITHMS = {"logic-v1", "logic-v2", "name-based", "name-qualified", "regression-v1",
                     "regression-v2", "best", "default"}
 MAX_LIMIT = 500
+# What yente's clients call the collection of every list: all the lists loaded here.
+ALL_DATASETS = frozenset({"default", "sanctions", "all"})
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -225,11 +228,14 @@ def create_app(
     ) -> set[str] | None:
         engine = holder.engine
         names = set(engine.list_versions)
-        if dataset != "default" and dataset not in names and not _is_child(dataset, names):
+        # the datasets the index's entities carry (an FtM import's own, e.g. OpenSanctions')
+        known = names | set(engine.screener.index.datasets)
+        if dataset in ALL_DATASETS:
+            dataset = "default"  # yente's clients call /match/sanctions
+        if dataset != "default" and dataset not in known:
             raise HTTPException(status_code=404, detail=f"no such dataset: {dataset}")
         # an unknown name (a typo) would screen against nothing and answer "no match"
-        unknown = sorted(d for d in [*(include or []), *(exclude or [])]
-                         if d not in names and not _is_child(d, names))
+        unknown = sorted(d for d in [*(include or []), *(exclude or [])] if d not in known)
         if unknown:
             raise HTTPException(
                 status_code=400,
@@ -266,14 +272,20 @@ def create_app(
         dataset: Annotated[str, Path(max_length=200)],
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 5,
         threshold: Annotated[float, Query(ge=0.0, le=1.0)] = _default_threshold(),
-        cutoff: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
+        cutoff: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
         algorithm: Annotated[str | None, Query(max_length=100)] = None,
         include_dataset: Annotated[list[str] | None, Query()] = None,
         exclude_dataset: Annotated[list[str] | None, Query()] = None,
         exclude_schema: Annotated[list[str] | None, Query()] = None,
         exclude_entity_ids: Annotated[list[str] | None, Query()] = None,
     ) -> JSONResponse:
-        """Match a batch of FtM-shaped queries, keyed by your own ids (yente's /match)."""
+        """Match a batch of FtM-shaped queries, keyed by your own ids (yente's /match).
+
+        As yente: only results scoring at least ``cutoff`` are returned, which defaults to
+        (and may not exceed) the threshold, ranked by score; pass a lower ``cutoff`` to see
+        near misses."""
+        # a client that alerts on any result alerted on every row, each with a 0.08
+        cutoff = threshold if cutoff is None else min(cutoff, threshold)
         if len(body.queries) > max_batch:
             raise HTTPException(
                 status_code=400,
@@ -285,8 +297,12 @@ def create_app(
         excluded_ids = set(exclude_entity_ids or [])
         excluded_schemata = set(exclude_schema or [])
         responses: dict[str, Any] = {}
-        for key, example in body.queries.items():
-            query = _clean_query(key, example)
+        cleaned = {key: _clean_query(key, example) for key, example in body.queries.items()}
+        for n, (key, (query, warnings)) in enumerate(cleaned.items()):
+            if n:
+                # let the event loop serve others between queries (/healthz waited 21 s
+                # behind one heavy batch)
+                await asyncio.sleep(0)
             hits = [] if datasets is not None and not datasets else (
                 engine.screen(
                     query,
@@ -307,6 +323,7 @@ def create_app(
                 "results": results,
                 "total": {"value": len(results), "relation": "eq"},
                 "query": query,
+                "warnings": warnings,
             }
         name, version = _algorithm()
         return _FastJSON(
@@ -384,10 +401,6 @@ def _with_body_limit(app: FastAPI, max_body_bytes: int) -> FastAPI:
     return app
 
 
-def _is_child(dataset: str, names: set[str]) -> bool:
-    return "." in dataset and dataset.split(".", 1)[0] in names
-
-
 def _default_threshold() -> float:
     from redflags.matching import DEFAULT_THRESHOLD
 
@@ -402,17 +415,33 @@ def _algorithm() -> tuple[str, str]:
     return str(matcher.algorithm), str(matcher.version)
 
 
-def _clean_query(key: str, example: models.EntityExample) -> dict[str, Any]:
-    schema = example.schema_
+# yente's base schema: a client that does not know the kind of party sends a Thing
+_ANY_SCHEMA = {"Thing": "LegalEntity"}
+
+
+@functools.cache
+def _model_properties() -> frozenset[str]:
+    return frozenset(p.name for sch in ftm_model.schemata.values() for p in sch.properties.values())
+
+
+def _clean_query(key: str, example: models.EntityExample) -> tuple[dict[str, Any], list[str]]:
+    """The query as the engine takes it, and what was left out of it, value by value: one
+    bad cell ("not known" as a birth date) refused a whole batch of 100 queries."""
+    schema = _ANY_SCHEMA.get(example.schema_, example.schema_)
     sch = ftm_model.get(schema)
     if sch is None or not sch.matchable:
         raise HTTPException(
             status_code=400, detail=f"query {key}: not a matchable schema: {schema}"
         )
     props: dict[str, list[str]] = {}
+    warnings: list[str] = []
     for prop, raw in example.properties.items():
         spec = sch.get(prop)
         if spec is None:
+            if prop in _model_properties():
+                # another schema's property (a mapper sends birthDate for companies too)
+                warnings.append(f"{prop}: not a property of {schema}, ignored")
+                continue
             # a misspelt property ("nmae") dropped silently left a query that matches
             # nothing and answered "no match" (FtM refuses it too)
             raise HTTPException(
@@ -422,20 +451,33 @@ def _clean_query(key: str, example: models.EntityExample) -> dict[str, Any]:
         clean = [str(v).strip()[:1000] for v in values if isinstance(v, (str, int, float))]
         clean = [v for v in clean if v]
         if clean and spec.type == registry.date:
-            # a date that is none ("1952-13-45") was compared as written: refused, as a
-            # file's date is noted, rather than weighed against the listed dates
-            for value in clean:
-                if registry.date.clean(value) is None:
-                    raise HTTPException(
-                        status_code=400,
-                        detail=f"query {key}: {prop} {value!r} is not a date "
-                        "(YYYY, YYYY-MM or YYYY-MM-DD)",
-                    )
+            clean = _clean_dates(prop, clean, warnings)
+        elif clean and spec.type == registry.identifier and spec.format:
+            # as FtM cleans it: a bare "9187629" is the IMO number IMO9187629 (found nothing)
+            clean = [str(spec.type.clean(v, format=spec.format) or v) for v in clean]
         if clean:
             props[prop] = clean[:50]
     if not props:
         raise HTTPException(status_code=400, detail=f"query {key}: no property to match on")
-    return {"id": example.id or key, "schema": schema, "properties": props}
+    return {"id": example.id or key, "schema": schema, "properties": props}, warnings
+
+
+def _clean_dates(prop: str, values: list[str], warnings: list[str]) -> list[str]:
+    """ISO dates from what clients send ("1952/10/07", "07.10.1952"; a day and month that
+    cannot be told apart keep the year): compared as written, a right birth date in
+    another form counted as a conflict (0.99 -> 0.62). A value that is no date ("not known",
+    "1952-13-45") is left out and named, never weighed against the listed dates."""
+    from redflags.screening.columns import parse_date
+
+    out: list[str] = []
+    for value in values:
+        parsed = parse_date(value)
+        if parsed is None:
+            warnings.append(f"{prop} {value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD), "
+                            "ignored")
+        elif parsed not in out:
+            out.append(parsed)
+    return out
 
 
 def _entity_response(entity: FtMEntity | dict[str, Any]) -> dict[str, Any]:

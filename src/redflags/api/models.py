@@ -71,6 +71,9 @@ class EntityMatches(BaseModel):
     results: list[ScoredEntityResponse]
     total: TotalSpec
     query: dict[str, Any]
+    # values of the query left out (a date that is none, a property the schema lacks),
+    # each named: the rest of the query, and of the batch, is screened (yente drops them)
+    warnings: list[str] = Field(default_factory=list)
 
 
 class AlgorithmInfo(BaseModel):

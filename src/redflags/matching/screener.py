@@ -364,7 +364,8 @@ class Screener:
         scoring below ``cutoff`` are left out (as yente's cutoff): a caller that keeps only
         matches passes its threshold and saves explaining and decoding the rest. A party a
         list only names (``model.mentioned``) is no listed party: left out, unless
-        ``named`` (the engine derives hits from it through the link)."""
+        ``named`` (the engine derives hits from it through the link; such hits come on top
+        of ``limit``)."""
         if threshold is None:
             threshold = DEFAULT_THRESHOLD
         cands, pre, latin = self._shortlist(query, datasets)
@@ -396,12 +397,19 @@ class Screener:
                 scored.append((full.score, float(pre[i]), row, full))
         scored.sort(key=lambda t: (-t[0], -t[1], t[2]))
         hits: list[ScreeningHit] = []
+        direct = 0
         for score, _pre, row, outcome in scored:
-            if score < cutoff or len(hits) == limit:
+            if score < cutoff or direct == limit:
                 break
             entity = cast(FtMEntity, self.index.entity(row))
-            if not named and mentioned(entity):
-                continue  # (it takes no place in the limit: the next one does)
+            if mentioned(entity):
+                # no place in the limit either way: the engine drops it after deriving
+                # from it (with limit=1, "Gazprom" returned nothing: the one place went to
+                # a party a list only names)
+                if not named:
+                    continue
+            else:
+                direct += 1
             if isinstance(outcome, MatchResult):
                 result = outcome
             else:

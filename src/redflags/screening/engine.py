@@ -82,8 +82,8 @@ class Engine:
         derived: bool = True,
         cutoff: float = 0.0,
     ) -> list[ScreeningHit]:
-        """Direct list hits, ranked, then derived hits through owners and links; hits (of
-        either kind) scoring below ``cutoff`` are left out."""
+        """Direct list hits and derived hits through owners and links (up to ``limit`` of
+        each), ranked by score; hits of either kind scoring below ``cutoff`` are left out."""
         from redflags.matching import DEFAULT_THRESHOLD
 
         threshold = DEFAULT_THRESHOLD if threshold is None else threshold
@@ -124,7 +124,11 @@ class Engine:
             extra = [h for h in extra if h.entity["id"] not in exclude_ids]
         if cutoff > 0:
             extra = [h for h in extra if h.score >= cutoff]
-        return hits + extra[:limit]
+        if not extra:
+            return hits
+        # one ranking: a caller reading the first result read a direct non-match at 0.25
+        # ahead of the derived hits at 0.96 ("Syrianair"); ties keep direct hits first
+        return sorted(hits + extra[:limit], key=lambda h: -h.score)
 
 
 def index_root(catalog: Catalog) -> Path:
