@@ -60,6 +60,41 @@ def test_two_hop_derived_hit_with_path(store: Path) -> None:
     assert path[1]["date"] == "2023-12-31"
 
 
+def test_two_files_keying_different_parties_alike_keep_them_apart(store: Path,
+                                                                   tmp_path: Path) -> None:
+    """Researchers key rows "alpha", "c1": a second file's "alpha" (Alpha Foods, a bakery's
+    owner) was the first file's "alpha" (Alpha Holding, owned by a listed company), and the
+    bakery was reported blocked under OFAC's 50 % rule. A key naming one party alike in both
+    files still chains them."""
+    first = tmp_path / "first.csv"
+    first.write_text(
+        "owner,owner_name,owned,owned_name,share\n"
+        "volga,Volga Precision Machinery Holding JSC,alpha,Alpha Holding Ltd,100\n",
+        encoding="utf-8")
+    second = tmp_path / "second.csv"
+    second.write_text(
+        "owner,owner_name,owned,owned_name,share\n"
+        "alpha,Alpha Foods Inc,bakery,Sunny Bakery GmbH,100\n"
+        "alphaholding,Alpha Holding Ltd,delta,Delta Parts GmbH,100\n",
+        encoding="utf-8")
+    third = tmp_path / "third.csv"
+    third.write_text(
+        "owner,owner_name,owned,owned_name,share\n"
+        "alpha,Alpha Holding Ltd,epsilon,Epsilon Tools GmbH,100\n", encoding="utf-8")
+    with Store(store) as st:
+        st.import_file("food_owners", "ownership-csv", second)
+        st.import_file("first_owners", "ownership-csv", first)
+        st.import_file("third_owners", "ownership-csv", third)
+    engine = load_engine(store)
+
+    def derived(name: str) -> list[str]:
+        hits = engine.screen({"schema": "Company", "properties": {"name": [name]}})
+        return [h.entity["id"] for h in hits if h.derived and h.match]
+
+    assert derived("Sunny Bakery GmbH") == []
+    assert "ofac-99001" in derived("Epsilon Tools GmbH")  # "alpha" names Alpha Holding there
+
+
 def test_unowned_company_has_no_derived_hit(store: Path) -> None:
     engine = load_engine(store)
     hits = engine.screen({"schema": "Company", "properties": {"name": ["Gamma Investors SA"]}})

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -67,6 +67,40 @@ class LinkCollector:
             yield entity
 
 
+def _list_of(entity: Mapping[str, Any]) -> str:
+    prov = entity.get("provenance")
+    return str(prov.get("list", "")) if isinstance(prov, Mapping) else ""
+
+
+def _clashing_ids(entities: list[FtMEntity]) -> dict[str, dict[str, str]]:
+    """Per ownership list, its party ids that another list uses for a party of another name,
+    each scoped by its list ("alpha" -> "my_owners_food/alpha"). A user's two files that both
+    keyed a row "alpha" (Alpha Holding, owned by Rosoboronexport; Alpha Foods, a bakery's
+    owner) were one party, and the bakery was reported blocked under the 50 % rule. Ids
+    that name the same party alike stay shared: that is how two files chain."""
+    names: dict[str, dict[str, str]] = {}  # id -> list -> folded name
+    for entity in entities:
+        if entity_edges(entity):
+            continue
+        node = entity_node(entity)
+        if node is not None:
+            label = " ".join((node.name or node.id).casefold().split())
+            names.setdefault(node.id, {}).setdefault(_list_of(entity), label)
+    out: dict[str, dict[str, str]] = {}
+    for ident, by_list in names.items():
+        groups: dict[str, list[str]] = {}
+        for lst, label in sorted(by_list.items()):
+            groups.setdefault(label, []).append(lst)
+        if len(groups) < 2:
+            continue
+        # the name most lists give keeps the id; each other name's lists share a scoped one
+        ranked = sorted(groups.values(), key=lambda lists: (-len(lists), lists[0]))
+        for lists in ranked[1:]:
+            for lst in lists:
+                out.setdefault(lst, {})[ident] = f"{lists[0]}/{ident}"
+    return out
+
+
 def _lists_of(entity: Mapping[str, Any]) -> list[str]:
     lst = (entity.get("provenance") or {}).get("list")
     return [str(lst)] if lst else [str(d) for d in entity.get("datasets", [])]
@@ -101,13 +135,22 @@ class OwnershipLayer:
         edges = list(collector.edges)
         parties: list[FtMEntity] = []
         nodes: dict[str, Node] = {}
+        renamed = _clashing_ids(ownership_entities)
         for entity in ownership_entities:
             found = entity_edges(entity)
             if found:
+                scope = renamed.get(_list_of(entity))
+                if scope:
+                    found = [replace(e, owner_id=scope.get(e.owner_id, e.owner_id),
+                                     owned_id=scope.get(e.owned_id, e.owned_id)) for e in found]
                 edges.extend(found)
                 continue
             node = entity_node(entity)
             if node is not None:
+                new_id = renamed.get(_list_of(entity), {}).get(node.id)
+                if new_id is not None:
+                    node = replace(node, id=new_id)
+                    entity = cast(FtMEntity, {**entity, "id": new_id})
                 nodes[node.id] = node
                 parties.append(entity)
         if not edges:
