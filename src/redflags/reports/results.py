@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -159,7 +159,7 @@ class ResultWriters:
             fh = open(path, mode, encoding="utf-8", newline="")  # noqa: SIM115 - kept open
             self._fh[key] = fh
             if key in headers:
-                writer = csv.writer(fh, lineterminator="\n")
+                writer = _SafeWriter(csv.writer(fh, lineterminator="\n"))
                 self._csv[key] = writer
                 if fh.tell() == 0:
                     writer.writerow(headers[key])
@@ -217,6 +217,25 @@ class ResultWriters:
         self._csv["rejects"].writerow(
             [line, code, message, json.dumps(clean, ensure_ascii=False)]
         )
+
+
+# What makes a spreadsheet read a cell as a formula (OWASP "CSV injection"): a supplier
+# name from a web form, "=HYPERLINK(...)", ran as one when a manager opened the results.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _SafeWriter:
+    """A csv writer whose text cells never start a formula: such a cell gets a leading
+    apostrophe, which spreadsheets show as text (and hide)."""
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def writerow(self, cells: Iterable[Any]) -> None:
+        self._writer.writerow([
+            "'" + c if isinstance(c, str) and c.startswith(_FORMULA_START) else c
+            for c in cells
+        ])
 
 
 def _json_line(row: Mapping[str, Any]) -> str:
