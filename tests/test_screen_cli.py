@@ -72,6 +72,16 @@ def test_errors_exit_two(app: typer.Typer, tmp_path: Path) -> None:
     assert res.exit_code == 2 and "pdf" in res.output
 
 
+def test_a_run_that_screened_no_row_fails(app: typer.Typer, tmp_path: Path) -> None:
+    """Every row rejected (a column of account numbers mapped as the name) printed a
+    reconciled summary and passed --fail-on-hit with exit 0: a CI gate saw no hit."""
+    src = tmp_path / "in.csv"
+    src.write_text("Vendor;Land\n100004;IR\n100005;DE\n", encoding="utf-8")
+    res = invoke(app, src, "--workers", 1, "-o", tmp_path / "run", "--fail-on-hit")
+    out = " ".join(res.output.split())
+    assert res.exit_code == 2 and "no row was screened: all 2 rows were rejected" in out
+
+
 def test_a_file_with_a_header_and_no_rows_says_so(app: typer.Typer, tmp_path: Path) -> None:
     src = tmp_path / "in.csv"
     src.write_text("name,country\n", encoding="utf-8")

@@ -252,3 +252,38 @@ def test_a_header_is_split_by_its_own_delimiter_despite_broken_rows(
     path = tmp_path / "in.csv"
     path.write_text(body, encoding="utf-8")
     assert open_input(path).headers == ["name", "country"]
+
+
+def test_titles_group_rows_and_excels_sep_line_sit_above_the_header(tmp_path: Path) -> None:
+    """An ERP export puts a title, a "Stand:" date, a row of merged group headings or
+    Excel's "sep=;" above the header: each was taken for the header ("no name column
+    found"), and with --map the real header was screened as a supplier."""
+    sap = tmp_path / "sap.csv"
+    sap.write_text("Lieferantenstamm Buchungskreis 1000;;Stand: 28.11.2026\n\n"
+                   "Lieferant;Name 1;Name 2;Land\n100001;Mahan Air;;IR\n100002;Siemens AG;;DE\n",
+                   encoding="utf-8")
+    sep = tmp_path / "sep.csv"
+    sep.write_text("sep=;\nName;Land\nMahan Air;IR\n", encoding="utf-8")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Lieferantenstamm"])
+    ws.append([])
+    ws.append(["Stammdaten", None, None, "Identifikation"])
+    ws.append(["Lieferant", "Name 1", "Land", "USt-IdNr."])
+    ws.append(["100001", "Mahan Air", "IR", None])
+    book = tmp_path / "sap.xlsx"
+    wb.save(book)
+    for path, line in ((sap, 3), (sep, 2), (book, 4)):
+        src = open_input(path)
+        cols = detect_columns(src.headers)
+        rows = list(src.rows())
+        assert src.header_line == line, path.name
+        q = build_query(rows[0].values, cols, rows[0].line)
+        assert not isinstance(q, Reject) and q.name == "Mahan Air", path.name
+        assert rows[0].line == line + 1
+    assert open_input(sep).delimiter == ";"
+    # a data row that reads like a header (a type "Company") is no header: the first is
+    plain = tmp_path / "plain.csv"
+    plain.write_text("ID,Party,Type\n1,ACME,Company\n2,Beta,Person\n", encoding="utf-8")
+    src = open_input(plain)
+    assert src.headers == ["ID", "Party", "Type"] and len(list(src.rows())) == 2

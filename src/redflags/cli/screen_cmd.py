@@ -20,6 +20,7 @@ from rich.progress import (
 )
 
 from redflags.cli.common import (
+    EXIT_ERROR,
     AlgorithmOption,
     ListsOption,
     StoreOption,
@@ -237,6 +238,15 @@ def screen(
     )
     if outcome.interrupted:
         sys.exit(EXIT_INTERRUPTED)
+    if ck.rejected and ck.screened == 0:
+        # every row rejected (an id column taken for the name: "name '100004' has no
+        # letters") printed a reconciled summary and passed --fail-on-hit with exit 0
+        err_console.print(
+            f"[bold red]error:[/] no row was screened: all {ck.rejected} rows were rejected "
+            f"(reasons in {files.get('rejects', 'the rejects file')}); check the columns "
+            "(--map name=COLUMN)"
+        )
+        sys.exit(EXIT_ERROR)
     if fail_on_hit and ck.rows_with_hits:
         sys.exit(EXIT_HITS)
 

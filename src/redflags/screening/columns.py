@@ -171,6 +171,12 @@ class ColumnMap:
                          + [f"alias+={col!r}" for col in self.more_names])
 
 
+def names_a_party(cells: Sequence[str]) -> bool:
+    """Whether a row could be a header: one of its cells names the column of names."""
+    wanted = {*ROLE_HEADERS["name"], *ROLE_HEADERS["first_name"], *ROLE_HEADERS["last_name"]}
+    return any(fold_header(c) in wanted for c in cells)
+
+
 def detect_columns(headers: Sequence[str], explicit: Mapping[str, str] | None = None) -> ColumnMap:
     """Assign headers to roles: explicit mappings first, then exact folded names, then
     prefixes; each header feeds at most one role and each role takes the first header."""

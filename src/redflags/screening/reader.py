@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from redflags.errors import SourceError
+from redflags.screening.columns import names_a_party
 from redflags.sources.base import CTRL_Z, MAX_FIELD_BYTES, check_not_empty_or_html, sniff_head
 
 FORMATS = ("csv", "tsv", "xlsx", "jsonl", "parquet")
@@ -165,7 +166,8 @@ class InputFile:
             self.encoding = detect_encoding(self.path)
             head = sniff_head(self.path, 64 * 1024)
             check_text(self.path, head, self.encoding)  # also when --input-format forced it
-            self.delimiter = delimiter or (
+            declared = _declared_delimiter(head, self.encoding)
+            self.delimiter = delimiter or declared or (
                 "\t" if self.format == "tsv" else sniff_delimiter(head, self.encoding)
             )
         self.headers: list[str] = self._read_headers()
@@ -247,8 +249,14 @@ class InputFile:
                     continue
                 if headers is None:
                     if header:
-                        yield InputRow(start, {str(i): f.strip() for i, f in enumerate(fields)})
+                        found = _header_row(_csv_scan(start, fields, reader))
+                        if found is not None:
+                            self.header_line, texts = found
+                            yield InputRow(self.header_line,
+                                           {str(i): t for i, t in enumerate(texts)})
                         return
+                    if start < self.header_line:
+                        continue  # a title, an Excel "sep=" line, a group row above it
                     headers = self.headers
                     continue
                 values: dict[str, str | None] = dict.fromkeys(headers)
@@ -398,22 +406,52 @@ HEADER_SCAN_ROWS = 10
 def _header_row(
     rows: Iterator[tuple[int, list[str | None]]],
 ) -> tuple[int, list[str | None]] | None:
-    """A sheet's header: its first non-empty row, unless that row holds one cell (a title)
-    and a row of several cells follows within ``HEADER_SCAN_ROWS`` rows."""
+    """A file's header: within its first ``HEADER_SCAN_ROWS`` rows, the first that names a
+    column of names ("Name 1", "Lieferantenname"), else its first non-empty row, unless that
+    row holds one cell (a title) and a row of several cells follows. Above an ERP export's
+    header come titles, "Stand: 28.11.2026", group rows of merged cells ("Stammdaten",
+    "Identifikation"), Excel's "sep=;": each was taken for the header ("no name column
+    found")."""
     first: tuple[int, list[str | None]] | None = None
+    several: tuple[int, list[str | None]] | None = None
+    widest_above = 0  # a row above the header is narrower (a data row is as wide)
     for number, texts in rows:
         filled = sum(1 for t in texts if t)
         if not filled:
             continue
         if first is None:
             first = (number, texts)
-            if filled > 1:
-                return first
-        elif filled > 1:
+        if filled > 1 and several is None:
+            several = (number, texts)
+        if filled > max(1, widest_above) and names_a_party([t for t in texts if t]):
             return number, texts
+        widest_above = max(widest_above, filled)
         if number - first[0] >= HEADER_SCAN_ROWS:
             break
-    return first
+    if first is not None and sum(1 for t in first[1] if t) > 1:
+        return first
+    return several or first
+
+
+def _csv_scan(start: int, fields: list[str], reader: Any) -> Iterator[tuple[int, list[str | None]]]:
+    """The first rows of a CSV file as (line, cells), for ``_header_row``."""
+    yield start, [f.strip() or None for f in fields]
+    for _ in range(HEADER_SCAN_ROWS):
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except (StopIteration, csv.Error):
+            return
+        yield line, [f.strip() or None for f in row]
+
+
+def _declared_delimiter(head: bytes, encoding: str) -> str | None:
+    """Excel's first line "sep=;" names the delimiter (and is no header)."""
+    first = head[:64].decode(encoding, errors="replace").lstrip("\ufeff").split("\n", 1)[0]
+    first = first.strip()
+    if first.lower().startswith("sep=") and len(first) == 5:
+        return first[4]
+    return None
 
 
 def open_input(
