@@ -43,9 +43,15 @@ def graph(
     ident = _resolve(engine, entity)
     if ident is None or ident not in layer.graph:
         raise RedflagsError(f"{entity!r} has no known owners, holdings or links")
-    console.print(tree(ident, layer.graph, max_depth=depth))
+    if ident != entity:
+        others = [o for o in _candidates(engine, entity) if o != ident]
+        err_console.print(f"showing {layer.graph.name(ident)} ({ident})" + (
+            "; others of that name: " + ", ".join(
+                f"{layer.graph.name(o)} ({o})" for o in others[:4]) if others else ""))
+    console.print(tree(ident, layer.graph, max_depth=depth, listed=layer.listed))
     out = svg_path or Path(f"{ident.replace('/', '_')}.svg")
-    out.write_text(svg(ident, layer.graph, max_depth=min(depth, 3)), encoding="utf-8")
+    out.write_text(svg(ident, layer.graph, max_depth=min(depth, 3), listed=layer.listed),
+                   encoding="utf-8")
     err_console.print(f"wrote {out}")
 
 
@@ -56,13 +62,20 @@ def _resolve(engine: Engine, text: str) -> str | None:
         return None
     if text in layer.graph:
         return text
+    return next(iter(_candidates(engine, text)), None)
+
+
+def _candidates(engine: Engine, text: str) -> list[str]:
+    """The graph's parties that match a name, best first: listed ones, then the user's
+    (a name may open another party than meant: "Sberbank" is also its Kazakh subsidiary,
+    said when it happens)."""
+    layer = engine.ownership
+    if layer is None:
+        return []
     query = {"schema": "LegalEntity", "properties": {"name": [text]}}
-    for hit in engine.screen(query, limit=5, derived=False):
-        if hit.match and hit.entity["id"] in layer.graph:
-            return str(hit.entity["id"])
+    out = [str(h.entity["id"]) for h in engine.screen(query, limit=5, derived=False)
+           if h.match and h.entity["id"] in layer.graph]
     node_screener = engine.node_screener()
     if node_screener is not None:
-        for hit in node_screener.screen(query, limit=3):
-            if hit.match:
-                return str(hit.entity["id"])
-    return None
+        out += [str(h.entity["id"]) for h in node_screener.screen(query, limit=3) if h.match]
+    return list(dict.fromkeys(out))

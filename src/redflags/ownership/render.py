@@ -38,22 +38,63 @@ def _edge_text(edge: Edge) -> str:
     return ", ".join(parts)
 
 
+# Edges a chain of owners follows; the others (a list's "Linked To:", a director, a
+# member) are shown one step away and never followed: drawn as ownership, OFAC's remarks
+# read as "Rosoboronexport is owned by MODAFL" and "holds Rostec" (Rostec owns it).
+CHAIN_KINDS = ("ownership", "control")
+ROLE_KINDS = ("director", "member")
+
+
 def tree(
     entity_id: str,
     graph: OwnershipGraph,
     names: Mapping[str, str] | None = None,
     max_depth: int = 4,
+    listed: Mapping[str, list[str]] | None = None,
 ) -> Tree:
-    """Owners (upward) and holdings (downward) of ``entity_id`` as a rich Tree."""
-    root = Tree(Text(_label(entity_id, graph, names), style="bold"))
+    """Owners (upward) and holdings (downward) of ``entity_id`` as a rich Tree, then its
+    directors and members, then the parties a source only links it to. ``listed``: the
+    lists each listed party is on, marked on its line."""
+    root = Tree(_node_text(entity_id, graph, names, listed, style="bold"))
     owners = root.add(Text("owned / controlled by", style="cyan"))
-    _branch(owners, entity_id, graph, names, up=True, depth=max_depth, trail={entity_id})
+    _branch(owners, entity_id, graph, names, listed, up=True, depth=max_depth,
+            trail={entity_id})
     holdings = root.add(Text("holds / controls", style="cyan"))
-    _branch(holdings, entity_id, graph, names, up=False, depth=max_depth, trail={entity_id})
+    _branch(holdings, entity_id, graph, names, listed, up=False, depth=max_depth,
+            trail={entity_id})
+    roles = [(e, e.owner_id) for e in graph.edges_up(entity_id, ROLE_KINDS)] + \
+        [(e, e.owned_id) for e in graph.edges_down(entity_id, ROLE_KINDS)]
+    if roles:
+        node = root.add(Text("directors, members, and roles held", style="cyan"))
+        for edge, other in roles:
+            node.add(_line(other, edge, graph, names, listed))
+    links = [(e, e.owner_id) for e in graph.edges_up(entity_id, ("linked",))] + \
+        [(e, e.owned_id) for e in graph.edges_down(entity_id, ("linked",))]
+    if links:
+        node = root.add(Text("linked to (an association the source states: not ownership, "
+                             "no direction)", style="cyan"))
+        for edge, other in links:
+            node.add(_line(other, edge, graph, names, listed))
     decls = graph.declarations.get(entity_id, [])
     for decl in decls:
         root.add(Text(f"declared: {decl.reason} ({decl.source})", style="yellow"))
     return root
+
+
+def _node_text(ident: str, graph: OwnershipGraph, names: Mapping[str, str] | None,
+               listed: Mapping[str, list[str]] | None, style: str = "") -> Text:
+    text = Text(_label(ident, graph, names), style=style)
+    lists = (listed or {}).get(ident)
+    if lists:
+        text.append(f" [LISTED: {', '.join(lists)}]", style="bold red")
+    return text
+
+
+def _line(other: str, edge: Edge, graph: OwnershipGraph, names: Mapping[str, str] | None,
+          listed: Mapping[str, list[str]] | None, suffix: str = "") -> Text:
+    text = _node_text(other, graph, names, listed)
+    text.append(f" — {_edge_text(edge)}{suffix}")
+    return text
 
 
 def _branch(
@@ -61,22 +102,23 @@ def _branch(
     ident: str,
     graph: OwnershipGraph,
     names: Mapping[str, str] | None,
+    listed: Mapping[str, list[str]] | None,
     *,
     up: bool,
     depth: int,
     trail: set[str],
 ) -> None:
-    edges = graph.edges_up(ident) if up else graph.edges_down(ident)
+    edges = graph.edges_up(ident, CHAIN_KINDS) if up else graph.edges_down(ident, CHAIN_KINDS)
     for edge in edges:
         other = edge.owner_id if up else edge.owned_id
-        label = f"{_label(other, graph, names)} — {_edge_text(edge)}"
         if other in trail:
-            node.add(Text(label + " (cycle)", style="magenta"))
+            node.add(_line(other, edge, graph, names, listed, " (cycle)"))
             continue
-        child = node.add(label)
+        child = node.add(_line(other, edge, graph, names, listed))
         if depth > 1:
-            _branch(child, other, graph, names, up=up, depth=depth - 1, trail=trail | {other})
-        elif graph.edges_up(other) if up else graph.edges_down(other):
+            _branch(child, other, graph, names, listed, up=up, depth=depth - 1,
+                    trail=trail | {other})
+        elif graph.edges_up(other, CHAIN_KINDS) if up else graph.edges_down(other, CHAIN_KINDS):
             child.add(Text("…", style="dim"))
 
 
@@ -93,7 +135,9 @@ def _layers(
         for d in range(1, max_depth + 1):
             nxt: list[str] = []
             for ident in frontier:
-                for edge in graph.edges_up(ident) if up else graph.edges_down(ident):
+                # beyond the first step only chains of ownership and control (see tree)
+                kinds = None if d == 1 else CHAIN_KINDS
+                for edge in graph.edges_up(ident, kinds) if up else graph.edges_down(ident, kinds):
                     other = edge.owner_id if up else edge.owned_id
                     if other not in level:
                         if (
@@ -115,8 +159,10 @@ def svg(
     names: Mapping[str, str] | None = None,
     max_depth: int = 3,
     max_per_layer: int = 12,
+    listed: Mapping[str, list[str]] | None = None,
 ) -> str:
-    """A layered drawing (owners above, holdings below) as one self-contained SVG string."""
+    """A layered drawing (owners above, holdings below) as one self-contained SVG string;
+    links that are no ownership dashed, listed parties red-edged."""
     level, edges = _layers(entity_id, graph, max_depth, max_per_layer)
     rows: dict[int, list[str]] = {}
     for ident, lv in sorted(level.items(), key=lambda kv: (kv[1], kv[0])):
@@ -161,9 +207,12 @@ def svg(
     for ident, (x, y) in pos.items():
         fill = "#fde2e2" if ident == entity_id else "#eef3fb"
         name = _label(ident, graph, names)
+        lists = (listed or {}).get(ident)
+        stroke = ' stroke="#c00" stroke-width="3"' if lists else ' stroke="#335"'
+        title = ident + (f" (listed: {', '.join(lists)})" if lists else "")
         out.append(
-            f'<g><title>{escape(ident)}</title><rect x="{x:.1f}" y="{y:.1f}" width="{BOX_W}" '
-            f'height="{BOX_H}" rx="6" fill="{fill}" stroke="#335"/>'
+            f'<g><title>{escape(title)}</title><rect x="{x:.1f}" y="{y:.1f}" width="{BOX_W}" '
+            f'height="{BOX_H}" rx="6" fill="{fill}"{stroke}/>'
             f'<text x="{x + BOX_W / 2:.1f}" y="{y + BOX_H / 2 + 4:.1f}" text-anchor="middle">'
             f"{escape(name[:28] + ('…' if len(name) > 28 else ''))}</text></g>"
         )
