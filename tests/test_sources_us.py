@@ -396,6 +396,18 @@ def test_hikvision_listed(shared_data: Path, stem: str, alias: str | None) -> No
         assert alias in entity["properties"]["alias"]
 
 
+def test_a_date_every_record_shares_is_no_listing_date(shared_data: Path) -> None:
+    """DoD republishes its 1260H list whole: every one of its 80 records carries the
+    publication's effective date, and Hikvision (listed since 2021) read "listed on
+    2026-06-10". Lists whose records differ keep theirs (NS-CMIC: 2021-08-02, above)."""
+    hik = _hikvision(shared_data, "dow_1260h")[0]
+    assert "listed_on" not in hik["provenance"]
+    assert any("2026" in c for c in hik["provenance"]["citations"])  # the notice is cited
+    entities, _ = parsed("us-json", shared_data / US_LISTS / "fcc_covered.json",
+                         "us_fcc_covered")
+    assert len({e["provenance"].get("listed_on") for e in main(entities)}) > 1
+
+
 def test_nscmic_structure_from_notes(shared_data: Path) -> None:
     entities, _ = parsed("us-json", shared_data / US_LISTS / "ofac_nscmic.json", "us_ofac_nscmic")
     index = by_id(entities)

@@ -98,7 +98,9 @@ LISTS: dict[str, tuple[str, str, str | None]] = {
 # "Key: value" parts of `notes` that carry structure (NS-CMIC, DPL); the rest is prose.
 _NOTE_PART = re.compile(r"^\s*([A-Za-z][A-Za-z ()/-]{1,40}?)\s*:\s*(.+?)\s*$")
 # 2: names cut apart at "a.k.a." / "f.k.a." and freed of the brackets a cut left
-PARSER_VERSION = "2"
+# 3: a date every record shares is the list's publication, no listing date (ONE_DATE_MIN)
+PARSER_VERSION = "3"
+ONE_DATE_MIN = 10
 _PARENS = re.compile(r"\s*\([^)]*\)\s*$")
 # The transcriptions keep a listing's "(a.k.a. ...)" inside its name or alias where the
 # Federal Register text was cut at a parenthesis: "Rosneft (a.k.a. Open Joint-Stock Company
@@ -149,9 +151,14 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[FtMEntity]:
         for label in labels:
             if isinstance(label, str) and label.strip():
                 names.setdefault(name_key(label), entity_id)
+    # One effective date on every record of a long list is the date the list was
+    # published, not when each party was listed: DoD republishes its 1260H list whole each
+    # year, and all 80 entries read "listed on 2026-06-10" (Hikvision since 2021).
+    effective = {_str(item.get("effective_date")) for item in entities}
     run = _Run(
         ctx=ctx, prefix=prefix, authority=authority or None, program=program,
         source_url=ctx.source_url or page, list_date=list_date, names=names,
+        publication_dates=len(entities) >= ONE_DATE_MIN and len(effective) == 1,
     )  # fmt: skip
     yielded = 0
     for item, entity_id, cut in zip(entities, entity_ids, cuts, strict=True):
@@ -216,6 +223,8 @@ class _Run:
     list_date: str | None
     names: dict[str, str]
     emitted: set[str] = field(default_factory=set)
+    # the records' effective dates are the list's publication date (see parse)
+    publication_dates: bool = False
 
 
 @dataclass
@@ -327,7 +336,7 @@ def _entity(run: _Run, item: dict[str, Any], entity_id: str,
 
     programs = facts.get("program") or [run.program]
     citations = split_citations(item.get("federal_register"))
-    effective = parse_date(_str(item.get("effective_date")))
+    effective = None if run.publication_dates else parse_date(_str(item.get("effective_date")))
     listing = [parse_date(v) for v in facts.get("listing date (cmic)", [])]
     listing += [parse_date(v) for v in facts.get("listing date", [])]
     entity.set_provenance(
