@@ -111,9 +111,14 @@ class Catalog:
     @property
     def description(self) -> str:
         if self.origin == "bundle":
+            # the lists' own dates, oldest first: "snapshot of 2026-07-09" hid an SDN list
+            # of 2024-05-03 behind its newest list's date
+            dates = sorted(d[:10] for i in self._infos if (d := i.list_date))
+            span = (f"lists dated {dates[0]} to {dates[-1]}" if dates and dates[0] != dates[-1]
+                    else f"lists dated {dates[0]}" if dates else f"of {self.snapshot_date}")
             return (
-                f"bundled snapshot of {self.snapshot_date} (no lists imported yet; run "
-                "`redflags update` for current lists)"
+                f"bundled snapshot, {span} (no lists imported yet; run `redflags update` "
+                "for current lists)"
             )
         return f"local store {self.store_path}"
 
