@@ -247,3 +247,28 @@ def test_a_derived_hit_shows_the_entry_its_rule_reads(tmp_path: Path,
     hits = engine.screen({"schema": "Company", "properties": {"name": ["Gamma Trade Ltd"]}})
     (ofac,) = [h for h in hits if h.derived and h.evidence[0]["rule"] == "ofac_50_percent"]
     assert ofac.entity["id"] == "ofac-17018"
+
+
+def test_a_derived_hit_reads_as_one_plain_sentence(store: Path, tmp_path: Path) -> None:
+    """Two listed owners of 30 % each showed as two hits "30 % ... caught under the 50 %
+    rule", which read as a bug: the 60 % they hold together was only in the JSON."""
+    from redflags.reports.explain import derived_summary
+
+    jv = tmp_path / "jv.csv"
+    jv.write_text("owner,owned,share\n"
+                  "Volga Precision Machinery Holding JSC,Delta Joint Venture Ltd,30\n"
+                  "Ivan Petrovich SIDOROV,Delta Joint Venture Ltd,30\n"
+                  "Omega Partners AG,Delta Joint Venture Ltd,40\n", encoding="utf-8")
+    with Store(store) as st:
+        st.import_file("jv_owners", "ownership-csv", jv)
+    engine = load_engine(store)
+    hits = engine.screen({"schema": "Company", "properties": {"name": ["Delta Joint Venture"]}})
+    ofac = [h.evidence[0] for h in hits
+            if h.derived and h.evidence[0]["rule"] == "ofac_50_percent"]
+    assert ofac and all(ev["verdict"] == "caught" for ev in ofac)
+    text = derived_summary(ofac[0])
+    assert text.startswith("Delta Joint Venture Ltd is not itself listed: treated as blocked")
+    assert "listed parties own 60% of it together" in text and "30%" in text
+    # a rule whose own status says "to verify" says so
+    ev = {**ofac[0], "rule_status": "status to verify: suspended 2025-11-10 to 2026-11-09"}
+    assert "The rule's status needs checking: status to verify" in derived_summary(ev)

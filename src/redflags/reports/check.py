@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from redflags.matching.glossary import describe
-from redflags.reports.explain import compared
+from redflags.reports.explain import compared, derived_summary
 
 # Features whose contribution is below this are left out of the "why" table (they are in
 # --json): a dozen near-zero rows hide the two that decided.
@@ -207,6 +207,7 @@ def _print_why(console: Console, query: Mapping[str, Any], r: Mapping[str, Any])
             console.print(escape(f"  through ownership: {screened} — {ev.get('relation')} "
                                  f"{ev.get('share') or ''} — {ev.get('listed_name')} "
                                  f"({ev.get('rule')}: {ev.get('verdict')})"))
+            console.print(escape(f"  {derived_summary(ev)}"))
     return [row[0] for row in rows]
 
 

@@ -78,3 +78,36 @@ def _values(
 
 
 __all__ = ["compared"]
+
+
+_VERDICT_TEXT = {
+    "caught": "treated as blocked under",
+    "possible": "possibly caught (a share on the path is a range or unstated) under",
+    "below_threshold": "below the threshold of",
+    "state_owned": "state-owned, as",
+    "state_minority": "a minority state holding, as",
+    "linked": "linked, as stated by the list, under",
+    "information": "for information under",
+}
+
+
+def derived_summary(ev: Mapping[str, Any]) -> str:
+    """A derived hit in one plain sentence: not itself listed, why it is flagged, the
+    aggregate stake the rule counts, and whether the rule itself needs checking. "30 %
+    ... caught under the 50 % rule" read as a bug: the 60 % of two listed owners together
+    was only in the JSON, and the rule's "to verify" status was nowhere on screen."""
+    screened = (ev.get("screened_entity") or {}).get("caption") or "The screened party"
+    verdict = _VERDICT_TEXT.get(str(ev.get("verdict")), f"{ev.get('verdict')} under")
+    rule = ev.get("rule_title") or ev.get("rule")
+    text = f"{screened} is not itself listed: {verdict} {rule}"
+    low, high = ev.get("rule_share_low"), ev.get("rule_share_high")
+    if isinstance(low, (int, float)) and ev.get("relation") != "linked":
+        total = f"{low:.0%}" if high in (None, low) else f"{low:.0%}–{float(high):.0%}"
+        text += (f": listed parties own {total} of it together (this path: "
+                 f"{ev.get('listed_name')}, {ev.get('share') or 'share not stated'})")
+    else:
+        text += f" (through {ev.get('listed_name')})"
+    status = str(ev.get("rule_status") or "")
+    if "to verify" in status:
+        text += f". The rule's status needs checking: {status}"
+    return text + "."

@@ -17,6 +17,7 @@ from redflags.matching.glossary import describe, entries
 from redflags.reports.check import NOT_GIVEN
 from redflags.reports.context import RunContext
 from redflags.reports.explain import compared as explained
+from redflags.reports.explain import derived_summary
 from redflags.reports.results import read_results, read_results_by_score
 from redflags.screening.checkpoint import Checkpoint
 
@@ -314,8 +315,11 @@ def _card(
 
 def _derived(fh: IO[str], ev: Mapping[str, Any]) -> None:
     """A derived hit's reason: the rule, its verdict, and each ownership hop with its source."""
-    fh.write('<h4>Derived through ownership or control</h4><table class="derived">')
+    fh.write('<h4>Derived through ownership or control</h4>')
+    fh.write(f"<p><strong>{_e(derived_summary(ev))}</strong></p>")
+    fh.write('<table class="derived">')
     _tr(fh, "Rule", ev.get("rule_title") or ev.get("rule"))
+    _tr(fh, "Rule status", ev.get("rule_status"))
     _tr(fh, "Verdict", ev.get("verdict"))
     _tr(fh, "Relation", ev.get("relation"))
     _tr(fh, "Effective share", ev.get("share"))
