@@ -146,6 +146,27 @@ def test_lists_keeps_its_counts_on_a_narrow_terminal(
     assert "age" in header and "parties" in header and "title" in header
 
 
+def test_a_configured_list_not_loaded_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A European user is bound by the EU list first: on a fresh install nothing said it was
+    absent, and `--list eu_fsf` answered "unknown list"."""
+    from rich.console import Console
+
+    from redflags.errors import RedflagsError
+    from redflags.screening.engine import load_engine
+
+    monkeypatch.setenv("REDFLAGS_HOME", str(tmp_path / "home"))  # the bundled snapshot
+    wide = Console(width=200, record=True)
+    monkeypatch.setattr(lists_cmds, "console", wide)
+    lists_cmds.lists(store=None, as_json=False)
+    text = " ".join(wide.export_text().split())
+    assert "not loaded:" in text and "eu_fsf (EU Consolidated Financial Sanctions List)" in text
+    assert "run `redflags update" in text and "eu_fsf`" in text
+    with pytest.raises(RedflagsError, match=r"not loaded yet: eu_fsf; run `redflags update"):
+        load_engine(lists=["eu_fsf"])
+
+
 def test_export_writes_a_party_two_lists_hold_under_one_id_once(
         store: Path, tmp_path: Path) -> None:
     """OFAC gives VTB Bank one id on its SDN and its sectoral list: an FtM export must hold

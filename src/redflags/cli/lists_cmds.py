@@ -263,6 +263,14 @@ def lists(
             f"[dim]{', '.join(undated)}: no list date, so neither age nor staleness is known; "
             "import again with --list-date YYYY-MM-DD to give it.[/]"
         )
+    missing = [spec for name, spec in LISTS.items() if name not in {i.name for i in infos}]
+    if missing:
+        # a European user is bound by the EU list first; nothing said it was absent
+        console.print(
+            "[bold yellow]not loaded:[/] " + "; ".join(f"{s.name} ({s.title})" for s in missing)
+            + ". Screening does not cover them: run `redflags update "
+            + " ".join(s.name for s in missing) + "` (or `redflags import FILE --list NAME`)."
+        )
 
 
 @friendly_errors

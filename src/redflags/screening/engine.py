@@ -157,7 +157,14 @@ def load_engine(
     wanted = list(lists) if lists else [i.name for i in infos]
     unknown = sorted(set(wanted) - {i.name for i in infos})
     if unknown:
+        from redflags.sources.registry import LISTS
+
         known = ", ".join(i.name for i in infos)
+        absent = [n for n in unknown if n in LISTS]
+        if absent:
+            raise RedflagsError(
+                f"not loaded yet: {', '.join(absent)}; run `redflags update {' '.join(absent)}` "
+                f"(or `redflags import FILE --list NAME`); loaded: {known}")
         raise RedflagsError(f"unknown list(s): {', '.join(unknown)}; available: {known}")
     used = [i for i in infos if i.name in set(wanted)]
     sources = {i.name: i.version_id for i in used}
