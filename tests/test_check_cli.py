@@ -137,6 +137,17 @@ def test_a_party_a_list_only_names_takes_no_place_in_the_limit(bundled_home: Any
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
+def test_an_honorific_does_not_hide_the_listed_person(bundled_home: Any) -> None:
+    """"Ayatollah Khamenei" named his son Mojtaba (0.83) and left the Supreme Leader out:
+    the title pre-scored Ali Husseini KHAMENEI below the Matcher's gate."""
+    from redflags.screening.engine import load_engine
+
+    hits = load_engine().screen({"schema": "Person",
+                                 "properties": {"name": ["Ayatollah Khamenei"]}}, limit=5)
+    names = [str(h.entity["properties"]["name"]) for h in hits if h.match]
+    assert any("Ali" in n for n in names) and any("Mojtaba" in n for n in names), names
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (("--threshold", "5"), "--threshold"),
     (("--threshold", "-1"), "--threshold"),

@@ -238,6 +238,10 @@ class Screener:
         if names is None:
             names = entity_names(query)
         qnorms = [n for n in (name_norm(x) for x in names) if n]
+        # ...and without its honorifics ("title" once normalised): "Ayatollah Khamenei"
+        # pre-scored Ali Husseini KHAMENEI out of the Matcher's reach and named only his son
+        qnorms += [bare for n in qnorms if _TITLE in n.split()
+                   if (bare := " ".join(w for w in n.split() if w != _TITLE))]
         pre = _kernels().prescore(index.name_bytes, index.name_offsets, cands.rows, qnorms)
         # (a name in that script alone: in a name of mixed scripts, "سارینا Wehr", the Latin
         # words' vowels are written and their skeletons met chance names)
@@ -456,6 +460,7 @@ class Screener:
 
 
 _ABJADS = frozenset({"arabic", "hebrew"})
+_TITLE = "title"  # what ``name_norm`` makes of an honorific (org_terms.yml: title)
 SKELETON_CACHE = 50_000  # rows whose names' skeletons a screener keeps (~100 bytes each)
 _VOWELS = re.compile(r"[aeiouy]+")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
