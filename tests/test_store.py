@@ -235,3 +235,23 @@ def test_an_older_un_file_does_not_replace_the_current_one(
         assert st.current_version("un_sc") == current.version_id
         again = st.import_file("un_sc", "un-xml", new)  # the same file: unchanged, as before
         assert again.unchanged
+
+
+def test_a_users_list_diffs_by_row_not_by_line(store_path: Path, tmp_path: Path) -> None:
+    """A list without an id column cites each row by its line: one row removed near the
+    top made every row below it "changed" (+2 -2 ~1504 for one row out, one in)."""
+    rows = [f"Firm {i} Ltd,DE" for i in range(40)]
+    v1 = tmp_path / "v1.csv"
+    v1.write_text("name,country\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    v2 = tmp_path / "v2.csv"
+    v2.write_text("name,country\n" + "\n".join(rows[1:] + ["Newco GmbH,DE"]) + "\n",
+                  encoding="utf-8")
+    with Store(store_path) as st:
+        first = st.import_file("mine", "custom", v1)
+        second = st.import_file("mine", "custom", v2)
+        diff = st.diff(first.version_id, second.version_id)
+        assert diff.changed == []  # each party comes with its Sanction entity
+        assert all("newco" in i for i in diff.added) and len(diff.added) == 2
+        assert all("firm-0" in i for i in diff.removed) and len(diff.removed) == 2
+        entity = st.get_entity(next(i for i in diff.added if not i.endswith("sanction")))
+        assert entity is not None and entity["provenance"]["record_id"] == "line 41"
