@@ -137,6 +137,23 @@ def test_a_party_a_list_only_names_takes_no_place_in_the_limit(bundled_home: Any
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
+@pytest.mark.parametrize(("name", "listed"), [
+    ("腾讯控股有限公司", "Tencent Holdings Limited"),
+    ("宁德时代新能源科技股份有限公司", "Contemporary Amperex Technology Co., Ltd."),
+    ("中国中车股份有限公司", "CRRC Corporation Limited"),
+])
+def test_a_1260h_company_is_found_by_its_chinese_name(bundled_home: Any, name: str,
+                                                      listed: str) -> None:
+    """Chinese supplier masters keep the registered Chinese name: Tencent's was flagged as
+    ZTE (a shared character and the legal form), CATL's and CRRC's came back clear."""
+    from redflags.screening.engine import load_engine
+
+    hits = load_engine().screen({"schema": "LegalEntity", "properties": {"name": [name]}},
+                                limit=3)
+    assert hits and hits[0].match and hits[0].entity["properties"]["name"][0] == listed
+    assert name in hits[0].entity["provenance"]["enriched_aliases"]  # marked as ours
+
+
 def test_an_honorific_does_not_hide_the_listed_person(bundled_home: Any) -> None:
     """"Ayatollah Khamenei" named his son Mojtaba (0.83) and left the Supreme Leader out:
     the title pre-scored Ali Husseini KHAMENEI below the Matcher's gate."""

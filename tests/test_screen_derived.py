@@ -272,3 +272,16 @@ def test_a_derived_hit_reads_as_one_plain_sentence(store: Path, tmp_path: Path) 
     # a rule whose own status says "to verify" says so
     ev = {**ofac[0], "rule_status": "status to verify: suspended 2025-11-10 to 2026-11-09"}
     assert "The rule's status needs checking: status to verify" in derived_summary(ev)
+
+
+def test_an_index_built_with_other_native_names_is_rebuilt(store: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The native-script names are added at index build: an index built before a name was
+    added to the table kept not finding the company by it."""
+    from redflags.screening import engine as engine_mod
+    from redflags.sources import enrichment
+
+    engine = load_engine(store)
+    assert engine_mod._engine_cache_current(engine.index_path)
+    monkeypatch.setattr(enrichment, "table_digest", lambda: "another-table")
+    assert not engine_mod._engine_cache_current(engine.index_path)

@@ -214,7 +214,7 @@ def _build(
     index.save(tmp)
     siblings = groups.siblings()
     same_party.save(tmp, siblings)
-    (tmp / ENGINE_CACHE).write_text(json.dumps({"version": ENGINE_CACHE_VERSION}))
+    (tmp / ENGINE_CACHE).write_text(json.dumps(_engine_cache_record()))
     own_entities = list(catalog.iter_entities(ownership)) if ownership else []
     layer = OwnershipLayer.build(collector, own_entities, Index.load(tmp), siblings)
     if layer is not None:
@@ -251,7 +251,16 @@ def _engine_cache_current(path: Path) -> bool:
         data = json.loads((path / ENGINE_CACHE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return bool(data.get("version") == ENGINE_CACHE_VERSION)
+    return bool(data == _engine_cache_record())
+
+
+def _engine_cache_record() -> dict[str, Any]:
+    """What a cached index was built with beyond its lists: this code's cache version and
+    the native-script names it added (``sources/data/native_names.yml``: an index built
+    before an entry was added would not find the company by its Chinese name)."""
+    from redflags.sources.enrichment import table_digest
+
+    return {"version": ENGINE_CACHE_VERSION, "enrichment": table_digest()}
 
 
 def _prune_old_indexes(root: Path, keep: Path, max_kept: int = 3) -> None:

@@ -9,6 +9,7 @@ not from the list.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from importlib import resources
@@ -26,13 +27,22 @@ def name_key(name: str) -> str:
     return " ".join(t for t in name_tokens(name) if token_kind(t) != LEGAL_FORM)
 
 
-@lru_cache(maxsize=1)
-def native_names() -> dict[str, tuple[str, ...]]:
-    text = resources.files("redflags.sources").joinpath("data/native_names.yml").read_text(
+def _table_text() -> str:
+    return resources.files("redflags.sources").joinpath("data/native_names.yml").read_text(
         "utf-8"
     )
-    table = yaml.safe_load(text).get("names", {})
+
+
+@lru_cache(maxsize=1)
+def native_names() -> dict[str, tuple[str, ...]]:
+    table = yaml.safe_load(_table_text()).get("names", {})
     return {name_key(k): tuple(v) for k, v in table.items()}
+
+
+@lru_cache(maxsize=1)
+def table_digest() -> str:
+    """Identifies the table, so that an index built with another one is rebuilt."""
+    return hashlib.sha256(_table_text().encode("utf-8")).hexdigest()[:16]
 
 
 def enrich(entities: Iterable[FtMEntity]) -> Iterator[FtMEntity]:
