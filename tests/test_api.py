@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from redflags.api.app import create_app
 from redflags.api.keys import KeyStore
 from redflags.api.state import EngineHolder
+from redflags.errors import RedflagsError
 from redflags.model import EntityBuilder, FtMEntity
 from redflags.store import Store
 
@@ -289,3 +290,42 @@ def test_a_bare_imo_number_is_the_imo_number(tmp_path: Path, monkeypatch: pytest
     out = _match(client, auth(keys), {"imoNumber": ["9187629"]}, schema="Vessel")
     assert out["query"]["properties"]["imoNumber"] == ["IMO9187629"]
     assert [r["id"] for r in out["results"]] == ["ofac-artavil"]
+
+
+def test_the_server_listens_while_the_index_loads(env: Path, keys: tuple[KeyStore, str]) -> None:
+    """A first start built the index for minutes before it listened: a load balancer saw
+    "connection refused" and a liveness probe killed it mid-build. It answers at once now,
+    503 with Retry-After until the lists are loaded, and says why if they cannot be."""
+    import threading
+
+    from redflags.screening.engine import load_engine
+
+    release = threading.Event()
+
+    def slow_load() -> Any:
+        release.wait(timeout=60)
+        return load_engine(env)
+
+    holder = EngineHolder(slow_load, lambda: "fp", reload_interval=0)
+    client = TestClient(create_app(holder, keys[0]))
+    holder.start(load=True)
+    h = auth(keys)
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 503
+    r = client.post("/match/default", json=YENTE_BODY, headers=h)
+    assert r.status_code == 503 and r.headers["retry-after"] == "10"
+    release.set()
+    assert holder._thread is not None
+    holder._thread.join(timeout=60)
+    assert client.get("/readyz").status_code == 200
+    assert client.post("/match/default", json=YENTE_BODY, headers=h).status_code == 200
+
+    def broken() -> Any:
+        raise RedflagsError("no lists available")
+
+    failed = EngineHolder(broken, lambda: "fp", reload_interval=0)
+    failed.start(load=True)
+    assert failed._thread is not None
+    failed._thread.join(timeout=10)
+    r = TestClient(create_app(failed, keys[0])).get("/readyz")
+    assert r.status_code == 503 and "could not be loaded: no lists available" in r.json()["detail"]

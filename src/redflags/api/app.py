@@ -18,7 +18,7 @@ from followthemoney import registry
 from redflags import __version__
 from redflags.api import models
 from redflags.api.keys import KeyStore
-from redflags.api.state import EngineHolder
+from redflags.api.state import EngineHolder, NotReady
 from redflags.matching.types import ScreeningHit
 from redflags.model import FtMEntity, caption
 
@@ -149,6 +149,11 @@ def create_app(
         ]
         return JSONResponse(status_code=422, content={"detail": errors})
 
+    @app.exception_handler(NotReady)
+    async def not_ready(request: Request, exc: NotReady) -> JSONResponse:
+        return JSONResponse(status_code=503, content={"detail": str(exc)},
+                            headers={"Retry-After": "10"})
+
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s", request.url.path)
@@ -166,7 +171,8 @@ def create_app(
     )
     async def readyz() -> JSONResponse:
         if not holder.ready:
-            return JSONResponse(status_code=503, content={"detail": "index not loaded"})
+            return JSONResponse(status_code=503, content={
+                "detail": holder.load_error or "the index is being built or loaded"})
         return JSONResponse({"status": "ok"})
 
     @app.get(

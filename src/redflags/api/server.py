@@ -18,8 +18,7 @@ def app() -> FastAPI:
         Path(store) if store else None,
         reload_interval=float(os.environ.get("REDFLAGS_SERVE_RELOAD", "5")),
     )
-    holder.load()
-    holder.start()
+    holder.start(load=True)  # listens at once; /readyz says when the lists are loaded
     keys = None if os.environ.get("REDFLAGS_SERVE_NO_AUTH") else KeyStore()
     return create_app(
         holder, keys, max_batch=int(os.environ.get("REDFLAGS_SERVE_MAX_BATCH", "100"))

@@ -18,6 +18,10 @@ from redflags.store.catalog import open_catalog
 log = logging.getLogger("redflags.api")
 
 
+class NotReady(RedflagsError):
+    """The index is still being built or loaded: the API answers 503 meanwhile."""
+
+
 class EngineHolder:
     def __init__(
         self,
@@ -34,6 +38,7 @@ class EngineHolder:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.reloads = 0
+        self.load_error: str | None = None
 
     @classmethod
     def for_store(cls, store: Path | None, reload_interval: float = 5.0) -> EngineHolder:
@@ -46,7 +51,7 @@ class EngineHolder:
     def engine(self) -> Engine:
         engine = self._engine
         if engine is None:
-            raise RedflagsError("the index is not loaded yet")
+            raise NotReady(self.load_error or "the index is being built or loaded; retry shortly")
         return engine
 
     @property
@@ -84,13 +89,27 @@ class EngineHolder:
         log.info("switched to new list versions (%s)", fp)
         return True
 
-    def start(self) -> None:
-        if self._interval <= 0 or self._thread is not None:
+    def start(self, load: bool = False) -> None:
+        """Watch for new list versions in a background thread; ``load``: load the engine
+        there first, so that the server listens at once (``/readyz`` answers 503 until it
+        is ready): a first start built the index for minutes before it listened, and a
+        liveness probe killed it mid-build, every time."""
+        if self._thread is not None or (self._interval <= 0 and not load):
             return
-        self._thread = threading.Thread(target=self._run, name="redflags-reload", daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(load,), name="redflags-reload",
+                                        daemon=True)
         self._thread.start()
 
-    def _run(self) -> None:
+    def _run(self, load: bool) -> None:
+        if load:
+            try:
+                self.load()
+            except Exception as exc:  # said by /readyz and every request, not a dead thread
+                self.load_error = f"the lists could not be loaded: {exc}"
+                log.error("%s", self.load_error)
+                return
+        if self._interval <= 0:
+            return
         while not self._stop.wait(self._interval):
             self.check_reload()
             settle_heap()

@@ -53,11 +53,19 @@ def serve(
             "--no-auth on 127.0.0.1 for local use"
         )
     path = resolve_store(store)
-    # Build (or check) the index once before workers start, so each only memory-maps it.
-    from redflags.screening.engine import load_engine
+    if workers > 1:
+        # Build (or check) the index once before workers start, so each only memory-maps it
+        # (several processes would each build it).
+        from redflags.screening.engine import load_engine
 
-    engine = load_engine(path, on_build=lambda m: err_console.print(m))
-    err_console.print(f"Serving {len(engine.lists)} lists from the {engine.catalog.description}")
+        engine = load_engine(path, on_build=lambda m: err_console.print(m))
+        err_console.print(
+            f"Serving {len(engine.lists)} lists from the {engine.catalog.description}")
+    else:
+        # one process listens at once and loads (or builds) the index in the background:
+        # /readyz answers 503, and /match 503 with Retry-After, until it is ready
+        err_console.print(f"Listening on {host}:{port}; loading the lists (the first start "
+                          "builds the index: a minute or so); /readyz says when ready")
     os.environ["REDFLAGS_SERVE_STORE"] = str(path)
     os.environ["REDFLAGS_SERVE_NO_AUTH"] = "1" if no_auth else ""
     os.environ["REDFLAGS_SERVE_RELOAD"] = str(reload_interval)
