@@ -28,7 +28,7 @@ ROLE_HEADERS: dict[str, tuple[str, ...]] = {
         "organisationname", "organizationname", "fullname", "legalname", "partyname",
         "customername", "counterpartyname", "businessname", "applicantname", "personname",
         "firmname", "accountname",
-        # SAP's first name line (see NAME_LINE), and the headers of German, French, Spanish,
+        # SAP's first name line (see _NAME_LINE), and the headers of German, French, Spanish,
         # Italian and Dutch exports ("Firmenname", "Raison sociale", "Razón social"...)
         "name1", "firmenname", "firmierung", "unternehmensname", "lieferantenname",
         "kundenname", "kreditorenname", "debitorenname", "geschäftspartnername",
