@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -65,7 +66,7 @@ def test_engine_cache_is_stale_when_the_scorer_code_changes(
 
     path = tmp_path / "idx"
     Index.build(ENTITIES, prepared=True).save(path)
-    (path / engine.ENGINE_CACHE).write_text(f'{{"version": {engine.ENGINE_CACHE_VERSION}}}')
+    (path / engine.ENGINE_CACHE).write_text(json.dumps(engine._engine_cache_record()))
     sources = Index.load(path).manifest["sources"]
     assert engine._engine_cache_current(path)
     assert Index.is_current(path, sources, prepared=True)
