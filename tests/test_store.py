@@ -244,7 +244,7 @@ def test_a_users_list_diffs_by_row_not_by_line(store_path: Path, tmp_path: Path)
     v1 = tmp_path / "v1.csv"
     v1.write_text("name,country\n" + "\n".join(rows) + "\n", encoding="utf-8")
     v2 = tmp_path / "v2.csv"
-    v2.write_text("name,country\n" + "\n".join(rows[1:] + ["Newco GmbH,DE"]) + "\n",
+    v2.write_text("name,country\n" + "\n".join([*rows[1:], "Newco GmbH,DE"]) + "\n",
                   encoding="utf-8")
     with Store(store_path) as st:
         first = st.import_file("mine", "custom", v1)
