@@ -95,6 +95,22 @@ def test_report_has_one_card_per_hit_with_evidence(tmp_path: Path) -> None:
     assert 'id="rows-read"><b>6</b>' in text and 'id="rows-rejected"><b>1</b>' in text
 
 
+def test_report_opens_with_one_line_per_flagged_row(tmp_path: Path) -> None:
+    """29 cards for 10 suppliers (five for one Hikvision) were no page to hand a manager:
+    one line per flagged row comes first, strongest first, linked to its cards, with a
+    column for the reviewer's decision."""
+    html_path, _ = render(tmp_path)
+    text = html_path.read_text(encoding="utf-8")
+    table = text[text.index('<table id="summary">'):]
+    table = table[:table.index("</table>")]
+    lines = re.findall(r'<a href="#hit-(\d+)-1">', table)
+    assert sorted(lines) == ["2", "4", "6", "7"]  # the four rows with hits, each once
+    assert table.count("☐ match ☐ false positive") == 4
+    assert "(through ownership or a link)" in table  # Beta Components' derived hit
+    assert text.index('<table id="summary">') < text.index('<section class="card"')
+    assert "ACME ARMS &amp; &lt;Co&gt;" in table  # escaped
+
+
 def test_report_is_self_contained_and_escapes_list_text(tmp_path: Path) -> None:
     html_path, _ = render(tmp_path)
     text = html_path.read_text(encoding="utf-8")
