@@ -107,7 +107,7 @@ def derived_summary(ev: Mapping[str, Any]) -> str:
                  f"{ev.get('listed_name')}, {ev.get('share') or 'share not stated'})")
     else:
         text += f" (through {ev.get('listed_name')})"
-    status = str(ev.get("rule_status") or "")
+    status = str(ev.get("rule_status") or "").rstrip(". ")
     if "to verify" in status:
         text += f". The rule's status needs checking: {status}"
     return text + "."
