@@ -154,6 +154,16 @@ def test_a_1260h_company_is_found_by_its_chinese_name(bundled_home: Any, name: s
     assert name in hits[0].entity["provenance"]["enriched_aliases"]  # marked as ours
 
 
+def test_hizballah_in_arabic_is_hizballah(bundled_home: Any) -> None:
+    """حزب الله found only JAYSH AL-SHA'BI (0.58): HIZBALLAH, one word on the lists, was no
+    candidate for the two words of its Arabic name."""
+    from redflags.screening.engine import load_engine
+
+    hits = load_engine().screen({"schema": "LegalEntity", "properties": {"name": ["حزب الله"]}},
+                                limit=3)
+    assert hits and hits[0].entity["properties"]["name"][0] == "HIZBALLAH" and hits[0].match
+
+
 def test_an_honorific_does_not_hide_the_listed_person(bundled_home: Any) -> None:
     """"Ayatollah Khamenei" named his son Mojtaba (0.83) and left the Supreme Leader out:
     the title pre-scored Ali Husseini KHAMENEI below the Matcher's gate."""

@@ -147,7 +147,7 @@ def weak_token(token: str) -> bool:
     return _kind(token) in _WEAK_KINDS
 
 
-def join_keys(name: str) -> set[str]:
+def join_keys(name: str, reading: bool = False) -> set[str]:
     """Keys a query adds to find a listed name that writes two of its words as one: each
     pair of neighbouring words joined, an org word included ("Gazprom Bank" ~ GAZPROMBANK:
     the index keys pairs of name words only), and the pair's phonetic code ("نصر الله" nsr
@@ -159,7 +159,9 @@ def join_keys(name: str) -> set[str]:
     # two name words joined only in another script's reading ("nasr allah"): two Latin name
     # words joined met one-word listed names by chance ("Dean Nel" ~ DANIEL, "Tayla Bayon" ~
     # TALIBAN: 100,000 generated supplier rows, 45 more with a hit)
-    names_too = not name.isascii() and not is_latin(name)
+    # (``reading``: the name is the Latin reading of a name in another script: حزب الله read
+    # "hzb allh" is HIZBALLAH, which no list entry nor key of the two words reached)
+    names_too = reading or (not name.isascii() and not is_latin(name))
     out: set[str] = set()
     for i, (a, b) in enumerate(pairwise(tokens)):
         kinds = (infos[i][0], infos[i + 1][0])

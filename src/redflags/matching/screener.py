@@ -99,7 +99,11 @@ def query_keys(query: Mapping[str, Any]) -> set[str]:
 
 
 def _join_keys(names: Iterable[str], base: set[str]) -> set[str]:
-    return {k for name in names for k in join_keys(name)} - base
+    names = list(names)
+    # a query with a name in another script: its Latin names are that name's readings
+    # (``entity_names``), whose words may be one word in a list
+    reading = not all(is_latin(n) for n in names)
+    return {k for name in names for k in join_keys(name, reading)} - base
 
 
 class Screener:
