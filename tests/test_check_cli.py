@@ -154,6 +154,19 @@ def test_a_1260h_company_is_found_by_its_chinese_name(bundled_home: Any, name: s
     assert name in hits[0].entity["provenance"]["enriched_aliases"]  # marked as ours
 
 
+def test_a_name_redflags_added_is_marked_where_it_matched(
+        bundled_home: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """"ZTE Corporation (中兴通讯股份有限公司)" read as a name the list gives: the list gives
+    ZTE's Latin name only, the Chinese one is ours."""
+    from rich.console import Console
+
+    wide = Console(width=250, highlight=False)
+    monkeypatch.setattr(check_cmd, "console", wide)
+    res = invoke("中兴通讯股份有限公司", "--limit", "3")
+    assert res.exit_code == 0, res.output
+    assert "(中兴通讯股份有限公司, added by redflags)" in res.output
+
+
 def test_hizballah_in_arabic_is_hizballah(bundled_home: Any) -> None:
     """حزب الله found only JAYSH AL-SHA'BI (0.58): HIZBALLAH, one word on the lists, was no
     candidate for the two words of its Arabic name."""

@@ -87,7 +87,10 @@ def print_check(
                     # was read by Rich as markup, and vanished)
                     listed = f"(owned/linked) {listed}" + (f", via {matched}" if matched else "")
                 elif matched and matched.casefold() != listed.casefold():
-                    listed += f" ({matched})"
+                    # a name redflags added (a listed company's own-script name) is no name
+                    # the list gives: "ZTE Corporation (中兴通讯股份有限公司)" read as listed
+                    added = matched in (r.get("enriched_aliases") or [])
+                    listed += f" ({matched}{', added by redflags' if added else ''})"
                 listed = escape(listed)  # list text may hold "[...]"
                 programs = ", ".join(r.get("programs") or [])
                 score = f"{r['score']:.2f}"
