@@ -347,3 +347,5 @@ def test_a_family_name_column_named_name_is_the_family_name(headers: list[str], 
     q = build_query({given: "Igor", family: "Sechin"}, cols, 2)
     assert isinstance(q, Query) and q.entity["schema"] == "Person"
     assert q.entity["properties"]["name"] == ["Igor Sechin"]
+    # an explicit --map name=... is taken as said
+    assert detect_columns(headers, {"name": family}).roles["name"] == family

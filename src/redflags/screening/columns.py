@@ -210,7 +210,8 @@ def detect_columns(headers: Sequence[str], explicit: Mapping[str, str] | None = 
         taken.update(lines)
     else:
         lines = ()
-    _person_name_parts(roles, folded)
+    if "name" not in explicit:
+        _person_name_parts(roles, folded)
     # "Vendor" beside "Vendor Name" is the vendor's number: the row's id (and SAP's
     # "Lieferant" or "Kreditor" beside its "Name 1")
     named = folded.get(roles.get("name", ""), "")
@@ -462,9 +463,9 @@ def build_query(row: Mapping[str, str | None], columns: ColumnMap, line: int) ->
     name = vals.get("name", "")
     first_line = ""
     if columns.name_lines:
-        more_lines = [line for line in (" ".join(str(row.get(h) or "").split())
+        more_lines = [part for part in (" ".join(str(row.get(h) or "").split())
                                         for h in columns.name_lines)
-                      if line and not _SURROGATE_RE.search(line)]
+                      if part and not _SURROGATE_RE.search(part)]
         if more_lines:
             first_line, name = name, " ".join([name, *more_lines]).strip()
     if name.casefold() in EMPTY_NAMES or not any(ch.isalnum() for ch in name):
