@@ -40,11 +40,12 @@ def graph(
             "no ownership or link data in the loaded lists; import some with "
             "`redflags import FILE --list NAME --format bods|gleif|uk-psc|ownership-csv`"
         )
-    ident = _resolve(engine, entity)
+    found = [entity] if entity in layer.graph else _candidates(engine, entity)
+    ident = found[0] if found else None
     if ident is None or ident not in layer.graph:
         raise RedflagsError(f"{entity!r} has no known owners, holdings or links")
     if ident != entity:
-        others = [o for o in _candidates(engine, entity) if o != ident]
+        others = found[1:]
         err_console.print(f"showing {layer.graph.name(ident)} ({ident})" + (
             "; others of that name: " + ", ".join(
                 f"{layer.graph.name(o)} ({o})" for o in others[:4]) if others else ""))
@@ -53,16 +54,6 @@ def graph(
     out.write_text(svg(ident, layer.graph, max_depth=min(depth, 3), listed=layer.listed),
                    encoding="utf-8")
     err_console.print(f"wrote {out}")
-
-
-def _resolve(engine: Engine, text: str) -> str | None:
-    """An id as given when the graph knows it; else the best name match (lists first)."""
-    layer = engine.ownership
-    if layer is None:
-        return None
-    if text in layer.graph:
-        return text
-    return next(iter(_candidates(engine, text)), None)
 
 
 def _candidates(engine: Engine, text: str) -> list[str]:

@@ -244,7 +244,7 @@ class Screener:
         qnorms = [n for n in (name_norm(x) for x in names) if n]
         # ...and without its honorifics ("title" once normalised): "Ayatollah Khamenei"
         # pre-scored Ali Husseini KHAMENEI out of the Matcher's reach and named only his son
-        qnorms += [bare for n in qnorms if _TITLE in n.split()
+        qnorms += [bare for n in qnorms if _TITLE in n and _TITLE in n.split()
                    if (bare := " ".join(w for w in n.split() if w != _TITLE))]
         pre = _kernels().prescore(index.name_bytes, index.name_offsets, cands.rows, qnorms)
         # (a name in that script alone: in a name of mixed scripts, "سارینا Wehr", the Latin

@@ -171,10 +171,13 @@ class ColumnMap:
                          + [f"alias+={col!r}" for col in self.more_names])
 
 
+_PARTY_HEADERS = frozenset(
+    {*ROLE_HEADERS["name"], *ROLE_HEADERS["first_name"], *ROLE_HEADERS["last_name"]})
+
+
 def names_a_party(cells: Sequence[str]) -> bool:
     """Whether a row could be a header: one of its cells names the column of names."""
-    wanted = {*ROLE_HEADERS["name"], *ROLE_HEADERS["first_name"], *ROLE_HEADERS["last_name"]}
-    return any(fold_header(c) in wanted for c in cells)
+    return any(fold_header(c) in _PARTY_HEADERS for c in cells)
 
 
 def detect_columns(headers: Sequence[str], explicit: Mapping[str, str] | None = None) -> ColumnMap:
